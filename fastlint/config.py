@@ -1,0 +1,178 @@
+"""Settings: ``[tool.fastlint]`` in ``pyproject.toml``, resolved once, then overridden by the CLI.
+
+Every key is validated when it is loaded; a bad key or value is a ``ConfigError`` with one line
+that names the file and the key.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Optional
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python < 3.11 only
+    import tomli as tomllib
+
+
+class ConfigError(Exception):
+    """A configuration problem; the message is one line for the user."""
+
+
+DEFAULT_EXCLUDES: tuple[str, ...] = (
+    ".bzr",
+    ".direnv",
+    ".eggs",
+    ".git",
+    ".hg",
+    ".mypy_cache",
+    ".nox",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".svn",
+    ".tox",
+    ".venv",
+    "__pypackages__",
+    "__pycache__",
+    "_build",
+    "build",
+    "dist",
+    "node_modules",
+    "site-packages",
+    "venv",
+    ".fastlint_cache",
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    select: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDES
+    extend_exclude: tuple[str, ...] = ()
+    unsafe_fixes: bool = False
+    pydantic_version: int = 2
+    respect_gitignore: bool = True
+    # The directory that relative patterns (excludes, per-file-ignores) are relative to.
+    root: str = field(default_factory=os.getcwd)
+    config_path: Optional[str] = None
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def find_pyproject(start: str) -> Optional[str]:
+    """The nearest ``pyproject.toml`` that has a ``[tool.fastlint]`` table, walking up."""
+    directory = os.path.abspath(start)
+    if not os.path.isdir(directory):
+        directory = os.path.dirname(directory)
+    while True:
+        candidate = os.path.join(directory, "pyproject.toml")
+        if os.path.isfile(candidate):
+            try:
+                with open(candidate, "rb") as handle:
+                    data = tomllib.load(handle)
+            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise ConfigError(f"{candidate}: cannot parse: {_one_line(exc)}") from None
+            if "fastlint" in data.get("tool", {}):
+                return candidate
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def load_settings(config_path: Optional[str], start: str) -> Settings:
+    """Settings from ``config_path`` if given, else from the nearest pyproject.toml."""
+    path = config_path
+    if path is None:
+        path = find_pyproject(start)
+        if path is None:
+            return Settings(root=os.path.abspath(start if os.path.isdir(start) else "."))
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot parse: {_one_line(exc)}") from None
+    if os.path.basename(path) == "pyproject.toml" or "tool" in data:
+        table = data.get("tool", {}).get("fastlint", {})
+    else:  # a dedicated fastlint.toml: keys at the top level
+        table = data
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.fastlint] must be a table")
+    return settings_from_table(table, path)
+
+
+_KNOWN_KEYS = {
+    "select",
+    "extend-select",
+    "ignore",
+    "per-file-ignores",
+    "exclude",
+    "extend-exclude",
+    "unsafe-fixes",
+    "pydantic-version",
+    "respect-gitignore",
+}
+
+
+def settings_from_table(table: Mapping[str, Any], path: str) -> Settings:
+    from fastlint.registry import validate_selectors
+
+    unknown = sorted(set(table) - _KNOWN_KEYS)
+    if unknown:
+        known = ", ".join(sorted(_KNOWN_KEYS))
+        raise ConfigError(
+            f"{path}: unknown key {unknown[0]!r} in [tool.fastlint] (known keys: {known})"
+        )
+    values: dict[str, Any] = {"root": os.path.dirname(os.path.abspath(path)), "config_path": path}
+    for key in ("select", "extend-select", "ignore"):
+        if key in table:
+            codes = _string_list(table[key], key, path)
+            validate_selectors(codes, f"{path}: {key}")
+            values[key.replace("-", "_")] = codes
+    for key in ("exclude", "extend-exclude"):
+        if key in table:
+            values[key.replace("-", "_")] = _string_list(table[key], key, path)
+    if "per-file-ignores" in table:
+        raw = table["per-file-ignores"]
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{path}: per-file-ignores must be a table of glob = [codes]")
+        entries = []
+        for pattern, codes in raw.items():
+            code_list = _string_list(codes, f"per-file-ignores.{pattern}", path)
+            validate_selectors(code_list, f"{path}: per-file-ignores.{pattern}")
+            entries.append((str(pattern), code_list))
+        values["per_file_ignores"] = tuple(entries)
+    for key in ("unsafe-fixes", "respect-gitignore"):
+        if key in table:
+            if not isinstance(table[key], bool):
+                raise ConfigError(f"{path}: {key} must be true or false")
+            values[key.replace("-", "_")] = table[key]
+    if "pydantic-version" in table:
+        version = table["pydantic-version"]
+        if isinstance(version, str) and version.strip().isdigit():
+            version = int(version)
+        if version not in (1, 2) or isinstance(version, bool):
+            raise ConfigError(f"{path}: pydantic-version must be 1 or 2, got {version!r}")
+        values["pydantic_version"] = version
+    return Settings(**values)
+
+
+def _string_list(value: Any, key: str, path: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, Sequence) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{path}: {key} must be a list of strings")
+    return tuple(value)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())

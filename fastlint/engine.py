@@ -1,0 +1,300 @@
+"""Checking one file: prefilter, parse once, one batched traversal of the selected rules,
+positions only when there are findings, then suppressions."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from fastlint.config import Settings
+from fastlint.diagnostics import Diagnostic, Edit, Fix, Location
+from fastlint.imports import ImportMap
+from fastlint.index import ProjectIndex
+from fastlint.noqa import Suppressions, parse_suppressions
+from fastlint.rule import FileContext, Report, Rule, resolve_fix
+from fastlint.source import LineIndex
+
+SYNTAX_ERROR_CODE = "FL001"
+UNUSED_NOQA_CODE = "FL002"
+
+
+@dataclass
+class RuleError:
+    """An internal error of one rule on one file."""
+
+    path: str
+    code: str
+    message: str
+    traceback: str
+
+
+@dataclass
+class FileResult:
+    path: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    rule_errors: list[RuleError] = field(default_factory=list)
+    parsed: bool = True
+
+
+class _GuardedBatch(cst.CSTVisitor):
+    """Dispatches each node to the visit/leave methods of all rules in one traversal.
+
+    A rule that raises is switched off for the rest of the file and its error recorded; the
+    other rules go on.
+    """
+
+    def __init__(self, rules: Sequence[Rule], on_error: Callable[[Rule, BaseException], None]):
+        super().__init__()
+        self._on_error = on_error
+        self._failed: set[int] = set()
+        self._visit: dict[str, list[tuple[Rule, Callable[[cst.CSTNode], object]]]] = {}
+        self._leave: dict[str, list[tuple[Rule, Callable[[cst.CSTNode], object]]]] = {}
+        for rule in rules:
+            for name, method in rule.get_visitors().items():
+                kind, _, node_type = name.partition("_")
+                table = self._visit if kind == "visit" else self._leave
+                table.setdefault(node_type, []).append((rule, method))
+
+    def _call(self, table: dict[str, list[tuple[Rule, Callable[[cst.CSTNode], object]]]],
+              node: cst.CSTNode) -> None:
+        methods = table.get(type(node).__name__)
+        if not methods:
+            return
+        for rule, method in methods:
+            if id(rule) in self._failed:
+                continue
+            try:
+                method(node)
+            except Exception as exc:  # a bug in a rule must not stop the run
+                self._failed.add(id(rule))
+                self._on_error(rule, exc)
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self._call(self._visit, node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self._call(self._leave, original_node)
+
+
+def applicable_rules(text: str, rules: Sequence[type[Rule]]) -> list[type[Rule]]:
+    return [rule for rule in rules if any(token in text for token in rule.requires_any)]
+
+
+def lint_text(
+    path: str,
+    text: str,
+    rules: Sequence[type[Rule]],
+    settings: Settings,
+    index: Optional[ProjectIndex] = None,
+    module_name: Optional[str] = None,
+    is_package: bool = False,
+    unused_noqa: bool = False,
+) -> FileResult:
+    result = FileResult(path)
+    active = applicable_rules(text, rules)
+    noqa_requested = unused_noqa and "noqa" in text
+    if not active and not noqa_requested:
+        return result
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        result.parsed = False
+        result.diagnostics.append(_syntax_error(path, text, exc))
+        return result
+    except RecursionError:
+        result.parsed = False
+        result.diagnostics.append(
+            _syntax_error_at(path, 1, 1, "SyntaxError: too deeply nested to parse")
+        )
+        return result
+
+    imports = ImportMap.from_module(module, module_name, is_package)
+    context = FileContext(path, text, module, imports, settings, index, module_name)
+    instances = [rule(context) for rule in active]
+    failed_codes: set[str] = set()
+
+    def on_error(rule: Rule, exc: BaseException) -> None:
+        failed_codes.add(rule.code)
+        result.rule_errors.append(
+            RuleError(path, rule.code, f"{type(exc).__name__}: {exc}", traceback.format_exc())
+        )
+
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    if instances:
+        with _resolved(wrapper, instances, on_error):
+            module.visit(_GuardedBatch(instances, on_error))
+
+    reports = [r for r in context.reports if r.rule.code not in failed_codes]
+    suppressions = parse_suppressions(text)
+    if not reports and not (noqa_requested and suppressions.lines):
+        return result
+
+    lines = LineIndex(text)
+    positions = wrapper.resolve(PositionProvider) if reports else {}
+    used: dict[int, set[str]] = {}
+    for report in reports:
+        diagnostic = _diagnostic(report, positions, lines, context, on_error)
+        if diagnostic is None:
+            continue
+        if suppressions.file_suppresses(diagnostic.code):
+            continue
+        comment = suppressions.suppresses(diagnostic.code, diagnostic.start.row)
+        if comment is not None:
+            used.setdefault(comment.row, set()).add(diagnostic.code)
+            continue
+        result.diagnostics.append(diagnostic)
+    if noqa_requested:
+        result.diagnostics.extend(
+            _unused_noqa(path, suppressions, used, {r.code for r in rules}, lines, text)
+        )
+    result.diagnostics.sort(key=Diagnostic.sort_key)
+    return result
+
+
+class _resolved:
+    """Resolves the metadata that the rules declare, once, for all of them."""
+
+    def __init__(self, wrapper: MetadataWrapper, rules: Sequence[Rule],
+                 on_error: Callable[[Rule, BaseException], None]) -> None:
+        self._wrapper = wrapper
+        self._rules = rules
+
+    def __enter__(self) -> None:
+        needed = set()
+        for rule in self._rules:
+            needed |= set(rule.get_inherited_dependencies())
+        if needed:
+            metadata = self._wrapper.resolve_many(needed)
+            for rule in self._rules:
+                rule.metadata = {
+                    key: value for key, value in metadata.items()
+                    if key in rule.get_inherited_dependencies()
+                }
+
+    def __exit__(self, *exc: object) -> None:
+        for rule in self._rules:
+            rule.metadata = {}
+
+
+def _diagnostic(
+    report: Report,
+    positions: object,
+    lines: LineIndex,
+    context: FileContext,
+    on_error: Callable[[Rule, BaseException], None],
+) -> Optional[Diagnostic]:
+    position = positions.get(report.node)  # type: ignore[attr-defined]
+    if position is None:
+        return None
+    start = lines.offset(position.start.line, position.start.column)
+    end = lines.offset(position.end.line, position.end.column)
+    fix: Optional[Fix] = None
+    if report.fix is not None:
+        try:
+            fix = resolve_fix(report.fix, positions, lines, context)  # type: ignore[arg-type]
+        except Exception as exc:
+            on_error(report.rule, exc)
+            fix = None
+    start_location = lines.location(start)
+    return Diagnostic(
+        code=report.rule.code,
+        name=report.rule.name,
+        message=report.message,
+        path=context.path,
+        start=start_location,
+        end=lines.location(end),
+        fix=fix,
+        noqa_row=start_location.row,
+        start_offset=start,
+        end_offset=end,
+    )
+
+
+def _unused_noqa(
+    path: str,
+    suppressions: Suppressions,
+    used: dict[int, set[str]],
+    selected: set[str],
+    lines: LineIndex,
+    text: str,
+) -> list[Diagnostic]:
+    from fastlint.diagnostics import Applicability
+    from fastlint.registry import all_rules
+
+    known = set(all_rules())
+    out = []
+    for row, comment in sorted(suppressions.lines.items()):
+        if comment.codes is None:
+            continue
+        used_here = used.get(row, set())
+        unused = [
+            (code, start, end)
+            for code, start, end in comment.code_spans
+            if code.startswith("FL")
+            and code not in used_here
+            and (code in selected or code not in known)
+            and code != UNUSED_NOQA_CODE
+        ]
+        if not unused:
+            continue
+        kept = [code for code, _, _ in comment.code_spans if code not in {u[0] for u in unused}]
+        if kept:
+            content = "# noqa: " + ", ".join(kept)
+            edit = Edit(comment.start, comment.end, content)
+        else:
+            # Remove the whole directive, and the whitespace before it when it ends the line.
+            start = comment.start
+            rest = text[comment.end:lines.line_end(comment.end)].rstrip("\r\n")
+            if not rest.strip():
+                while start > 0 and text[start - 1] in " \t":
+                    start -= 1
+            edit = Edit(start, comment.end, "")
+        names = ", ".join(code for code, _, _ in unused)
+        kind = "unknown" if all(code not in known for code, _, _ in unused) else "unused"
+        out.append(
+            Diagnostic(
+                code=UNUSED_NOQA_CODE,
+                name="unused-noqa",
+                message=f"Unused `noqa` directive ({kind}: {names})",
+                path=path,
+                start=lines.location(comment.start),
+                end=lines.location(comment.end),
+                fix=Fix(Applicability.SAFE, "Remove unused `noqa` codes", (edit,)),
+                noqa_row=row,
+                start_offset=comment.start,
+                end_offset=comment.end,
+            )
+        )
+    return out
+
+
+def _syntax_error(path: str, text: str, exc: cst.ParserSyntaxError) -> Diagnostic:
+    message = " ".join(exc.message.split()) or "invalid syntax"
+    return _syntax_error_at(
+        path, exc.raw_line or 1, (exc.raw_column or 0) + 1, f"SyntaxError: {message}"
+    )
+
+
+def _syntax_error_at(path: str, row: int, column: int, message: str) -> Diagnostic:
+    location = Location(row, column)
+    return Diagnostic(
+        code=SYNTAX_ERROR_CODE,
+        name="invalid-syntax",
+        message=message,
+        path=path,
+        start=location,
+        end=location,
+        fix=None,
+        noqa_row=None,
+    )
+
+
+def file_error(path: str, message: str) -> Diagnostic:
+    """A file that cannot be read or decoded is reported as FL001 at 1:1."""
+    return _syntax_error_at(path, 1, 1, message)

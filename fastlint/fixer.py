@@ -1,0 +1,321 @@
+"""Applying fixes: non-overlapping edits in rounds, re-checking after each round until nothing
+changes, and never leaving a file that does not parse."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Literal, Optional, Union
+
+import libcst as cst
+
+from fastlint.diagnostics import Applicability, Diagnostic, Edit, Fix
+
+if TYPE_CHECKING:
+    from fastlint.engine import FileResult
+    from fastlint.rule import FileContext
+    from fastlint.source import LineIndex
+
+MAX_ROUNDS = 25
+
+
+def allowed(fix: Fix, unsafe: bool) -> bool:
+    return fix.applicability is Applicability.SAFE or unsafe
+
+
+def _overlaps(a: Edit, b: Edit) -> bool:
+    if a.is_insertion() and b.is_insertion():
+        return a.start == b.start
+    if a.is_insertion():
+        return b.start < a.start < b.end
+    if b.is_insertion():
+        return a.start < b.start < a.end
+    return a.start < b.end and b.start < a.end
+
+
+def select_fixes(fixes: Sequence[Fix]) -> list[Fix]:
+    """The fixes of one round: in source order, skipping any fix that overlaps one already
+    taken (it is retried in the next round). Identical edits are shared, not conflicts."""
+    taken: list[Fix] = []
+    edits: set[Edit] = set()
+    for fix in sorted(fixes, key=lambda f: f.span()):
+        new = [e for e in fix.edits if e not in edits]
+        if any(_overlaps(e, other) for e in new for other in edits):
+            continue
+        taken.append(fix)
+        edits.update(new)
+    return taken
+
+
+def apply_edits(text: str, fixes: Sequence[Fix]) -> str:
+    edits = sorted({e for fix in fixes for e in fix.edits}, key=lambda e: (e.start, e.end))
+    parts: list[str] = []
+    cursor = 0
+    for edit in edits:
+        parts.append(text[cursor:edit.start])
+        parts.append(edit.content)
+        cursor = max(cursor, edit.end)
+    parts.append(text[cursor:])
+    return "".join(parts)
+
+
+@dataclass
+class FixOutcome:
+    text: str
+    fixed: list[Diagnostic] = field(default_factory=list)
+    remaining: list[Diagnostic] = field(default_factory=list)
+    result: Optional[FileResult] = None
+    error: Optional[str] = None  # why the file was left as it was
+
+
+def fix_text(
+    text: str,
+    lint: Callable[[str], FileResult],
+    unsafe: bool,
+    first: Optional[FileResult] = None,
+) -> FixOutcome:
+    """Fix ``text`` until it is stable. ``lint`` checks a version of the file's text;
+    ``first`` is its result for ``text`` when the caller has it already."""
+    original = text
+    fixed: list[Diagnostic] = []
+    seen_texts = {text}
+    for _ in range(MAX_ROUNDS):
+        result = first if first is not None else lint(text)
+        first = None
+        if not result.parsed:
+            if text == original:
+                return FixOutcome(original, [], result.diagnostics, result)
+            return _revert(original, lint, "fixes produced code that does not parse", fixed)
+        candidates = [
+            d for d in result.diagnostics if d.fix is not None and allowed(d.fix, unsafe)
+        ]
+        if not candidates:
+            return FixOutcome(text, fixed, result.diagnostics, result)
+        chosen = select_fixes([d.fix for d in candidates if d.fix is not None])
+        new_text = apply_edits(text, chosen)
+        unused = {name for fix in chosen for name in fix.remove_if_unused}
+        try:
+            module = cst.parse_module(new_text)
+        except (cst.ParserSyntaxError, RecursionError):
+            codes = sorted({d.code for d in candidates if d.fix in chosen})
+            return _revert(
+                original,
+                lint,
+                f"fix by {', '.join(codes)} introduced a syntax error; the file was left unchanged",
+                [],
+            )
+        if unused:
+            pruned = remove_unused_imports(module, unused)
+            if pruned != new_text and _parses(pruned):
+                new_text = pruned
+        chosen_ids = {id(f) for f in chosen}
+        fixed.extend(d for d in candidates if d.fix is not None and id(d.fix) in chosen_ids)
+        if new_text in seen_texts:
+            return _revert(original, lint, "fixes did not converge; the file was left unchanged", [])
+        seen_texts.add(new_text)
+        text = new_text
+    return _revert(
+        original, lint, f"fixes did not converge after {MAX_ROUNDS} rounds; the file was left unchanged", []
+    )
+
+
+def _parses(text: str) -> bool:
+    try:
+        cst.parse_module(text)
+    except (cst.ParserSyntaxError, RecursionError):
+        return False
+    return True
+
+
+def _revert(original: str, lint: Callable[[str], FileResult], why: str,
+            fixed: list[Diagnostic]) -> FixOutcome:
+    result = lint(original)
+    return FixOutcome(original, [], result.diagnostics, result, error=why)
+
+
+# -- imports --------------------------------------------------------------------------------
+
+
+def import_edit(
+    context: FileContext,
+    positions: Mapping[cst.CSTNode, Any],
+    lines: LineIndex,
+    module: str,
+    name: str,
+) -> Union[Edit, None, Literal[False]]:
+    """An edit that makes ``name`` from ``module`` available, None when it already is, False
+    when the name is taken by something else in the file."""
+    imports = context.imports
+    qualified = f"{module}.{name}"
+    bound = imports.names.get(name)
+    if bound == qualified:
+        return None
+    if bound is not None or _defined_at_module_level(context.module, name):
+        return False
+    statement = imports.from_statements.get(module)
+    if statement is not None and isinstance(statement.names, Sequence):
+        names = list(statement.names)
+        last = names[-1]
+        if isinstance(last.comma, cst.Comma):
+            new_alias = cst.ImportAlias(name=cst.Name(name), comma=last.comma)
+            previous_comma = names[-2].comma if len(names) > 1 else cst.Comma(
+                whitespace_after=cst.SimpleWhitespace(" ")
+            )
+            names[-1] = last.with_changes(comma=previous_comma)
+        else:
+            new_alias = cst.ImportAlias(name=cst.Name(name))
+            names[-1] = last.with_changes(
+                comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+            )
+        names.append(new_alias)
+        position = positions.get(statement)
+        if position is None:
+            return False
+        start = lines.offset(position.start.line, position.start.column)
+        end = lines.offset(position.end.line, position.end.column)
+        return Edit(start, end, context.code(statement.with_changes(names=names)))
+    offset = _import_insertion_offset(context, positions, lines)
+    if offset is None:
+        return False
+    return Edit(offset, offset, f"from {module} import {name}{context.newline}")
+
+
+def _defined_at_module_level(module: cst.Module, name: str) -> bool:
+    for stmt in module.body:
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)) and stmt.name.value == name:
+            return True
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                targets: list[cst.BaseExpression] = []
+                if isinstance(small, cst.Assign):
+                    targets = [t.target for t in small.targets]
+                elif isinstance(small, cst.AnnAssign):
+                    targets = [small.target]
+                if any(isinstance(t, cst.Name) and t.value == name for t in targets):
+                    return True
+    return False
+
+
+def _is_import_line(stmt: cst.CSTNode) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and all(
+        isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body
+    )
+
+
+def _is_docstring(stmt: cst.CSTNode) -> bool:
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.Expr)
+        and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def _import_insertion_offset(
+    context: FileContext, positions: Mapping[cst.CSTNode, Any], lines: LineIndex
+) -> Optional[int]:
+    """Just below the last top-level import of the leading block (or the docstring), at the
+    start of a line."""
+    body = context.module.body
+    anchor: Optional[cst.CSTNode] = None
+    for index, stmt in enumerate(body):
+        if _is_import_line(stmt) or (index == 0 and _is_docstring(stmt)):
+            anchor = stmt
+            continue
+        break
+    if anchor is not None:
+        position = positions.get(anchor)
+        if position is None:
+            return None
+        end = lines.offset(position.end.line, position.end.column)
+        line_end = lines.line_end(end)
+        if line_end == end:  # the file ends without a newline after the anchor
+            return None
+        return line_end
+    if not body:
+        return len(context.text)
+    position = positions.get(body[0])
+    if position is None:
+        return None
+    return lines.line_start(lines.offset(position.start.line, position.start.column))
+
+
+class _NameCounter(cst.CSTVisitor):
+    def __init__(self, names: set[str]) -> None:
+        super().__init__()
+        self.names = names
+        self.used: set[str] = set()
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value in self.names:
+            self.used.add(node.value)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        # Names listed in __all__ or used in string annotations count as used.
+        value = node.value.strip("\"'")
+        if value in self.names:
+            self.used.add(value)
+
+
+class _ImportRemover(cst.CSTTransformer):
+    def __init__(self, names: set[str]) -> None:
+        super().__init__()
+        self.names = names
+        self.depth = 0
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def leave_ImportFrom(
+        self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
+    ) -> Union[cst.ImportFrom, cst.RemovalSentinel]:
+        if isinstance(updated_node.names, cst.ImportStar):
+            return updated_node
+        kept = [alias for alias in updated_node.names if _local(alias) not in self.names]
+        if len(kept) == len(updated_node.names):
+            return updated_node
+        if not kept:
+            return cst.RemoveFromParent()
+        last = kept[-1]
+        if updated_node.rpar is None:
+            kept[-1] = last.with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        elif not isinstance(updated_node.names[-1].comma, cst.Comma):
+            kept[-1] = last.with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated_node.with_changes(names=kept)
+
+    def leave_Import(
+        self, original_node: cst.Import, updated_node: cst.Import
+    ) -> Union[cst.Import, cst.RemovalSentinel]:
+        kept = [alias for alias in updated_node.names if _local(alias) not in self.names]
+        if len(kept) == len(updated_node.names):
+            return updated_node
+        if not kept:
+            return cst.RemoveFromParent()
+        kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated_node.with_changes(names=kept)
+
+
+def _local(alias: cst.ImportAlias) -> Optional[str]:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    if isinstance(alias.name, cst.Name):
+        return alias.name.value
+    return None
+
+
+def remove_unused_imports(module: cst.Module, candidates: set[str]) -> str:
+    counter = _NameCounter(candidates)
+    module.visit(counter)
+    unused = candidates - counter.used
+    if not unused:
+        return module.code
+    return module.visit(_ImportRemover(unused)).code

@@ -1,0 +1,394 @@
+"""The project index: cheap cross-file facts, built with the standard ``ast`` module.
+
+Facts are gathered per module, lazily, the first time a rule asks about that module, and kept
+for the rest of the run. Modules are found on disk by their dotted name, the way Python would
+find them from the project's import roots, so checking one file still sees the modules it
+imports. The one project-wide fact (which functions are used as dependencies) is computed on
+first use from the files of the run.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import warnings
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Optional, Union
+
+from fastlint.source import SourceError, SourceFile
+
+FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+_MAX_HOPS = 12
+
+
+@dataclass
+class FunctionFacts:
+    module: str
+    name: str
+    node: FunctionNode
+    is_async: bool
+    yields: bool
+    # Expressions the function hands back: ``return X`` and ``yield X`` in its own body.
+    results: list[ast.expr] = field(default_factory=list)
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.module}.{self.name}"
+
+
+@dataclass
+class ClassFacts:
+    module: str
+    name: str
+    node: ast.ClassDef
+    bases: list[str]  # qualified names of the bases that resolve to a name
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.module}.{self.name}"
+
+
+@dataclass
+class ModuleFacts:
+    name: str
+    path: str
+    is_package: bool
+    imports: dict[str, str] = field(default_factory=dict)
+    star_imports: list[str] = field(default_factory=list)
+    functions: dict[str, FunctionFacts] = field(default_factory=dict)
+    classes: dict[str, ClassFacts] = field(default_factory=dict)
+    # Module-level ``name = value`` (the last one wins) and ``name: T = value``.
+    assignments: dict[str, ast.expr] = field(default_factory=dict)
+    annotations: dict[str, ast.expr] = field(default_factory=dict)
+    # Qualified names passed to Depends()/Security() anywhere in the module.
+    dependency_targets: set[str] = field(default_factory=set)
+
+    def qualname(self, node: ast.expr) -> Optional[str]:
+        """Qualified name of a Name/Attribute expression of this module."""
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        head = node.id
+        base = self.imports.get(head, f"{self.name}.{head}")
+        parts.reverse()
+        return ".".join([base, *parts])
+
+
+def _resolve_relative(module: str, is_package: bool, level: int, target: Optional[str]) -> Optional[str]:
+    if level == 0:
+        return target
+    parts = module.split(".")
+    if not is_package:
+        parts = parts[:-1]
+    if level - 1 > len(parts):
+        return None
+    base = parts[: len(parts) - (level - 1)]
+    if target:
+        base.append(target)
+    return ".".join(base) if base else None
+
+
+class _FactCollector(ast.NodeVisitor):
+    def __init__(self, facts: ModuleFacts) -> None:
+        self.facts = facts
+        self.depth = 0
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.asname:
+                self.facts.imports[alias.asname] = alias.name
+            else:
+                root = alias.name.split(".")[0]
+                self.facts.imports.setdefault(root, root)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        base = _resolve_relative(
+            self.facts.name, self.facts.is_package, node.level or 0, node.module
+        )
+        if base is None:
+            return
+        for alias in node.names:
+            if alias.name == "*":
+                self.facts.star_imports.append(base)
+            else:
+                self.facts.imports[alias.asname or alias.name] = f"{base}.{alias.name}"
+
+    def _function(self, node: FunctionNode) -> None:
+        if self.depth == 0:
+            facts = FunctionFacts(
+                self.facts.name, node.name, node, isinstance(node, ast.AsyncFunctionDef), False
+            )
+            for child in _own_nodes(node.body):
+                if isinstance(child, (ast.Yield, ast.YieldFrom)):
+                    facts.yields = True
+                    if isinstance(child, ast.Yield) and child.value is not None:
+                        facts.results.append(child.value)
+                elif isinstance(child, ast.Return) and child.value is not None:
+                    facts.results.append(child.value)
+            self.facts.functions[node.name] = facts
+        self.depth += 1
+        self.generic_visit(node)
+        self.depth -= 1
+
+    visit_FunctionDef = _function
+    visit_AsyncFunctionDef = _function
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        if self.depth == 0:
+            bases = [q for q in (self.facts.qualname(b) for b in node.bases) if q]
+            self.facts.classes[node.name] = ClassFacts(self.facts.name, node.name, node, bases)
+        self.depth += 1
+        self.generic_visit(node)
+        self.depth -= 1
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        if self.depth == 0:
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    self.facts.assignments[target.id] = node.value
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if self.depth == 0 and isinstance(node.target, ast.Name):
+            self.facts.annotations[node.target.id] = node.annotation
+            if node.value is not None:
+                self.facts.assignments[node.target.id] = node.value
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        callee = self.facts.qualname(node.func)
+        if callee in DEPENDS_NAMES and node.args:
+            target = self.facts.qualname(node.args[0])
+            if target:
+                self.facts.dependency_targets.add(target)
+        for keyword in node.keywords:
+            if keyword.arg == "dependency" and callee in DEPENDS_NAMES:
+                target = self.facts.qualname(keyword.value)
+                if target:
+                    self.facts.dependency_targets.add(target)
+        self.generic_visit(node)
+
+
+DEPENDS_NAMES = frozenset(
+    {"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends", "fastapi.params.Security"}
+)
+
+
+def _own_nodes(body: Iterable[ast.stmt]) -> Iterator[ast.AST]:
+    """Nodes of a function body, not descending into nested functions, classes or lambdas."""
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                stack.append(child)
+
+
+def module_facts(name: str, path: str, is_package: bool, text: str) -> Optional[ModuleFacts]:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text, filename=path)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    facts = ModuleFacts(name, path, is_package)
+    _FactCollector(facts).visit(tree)
+    return facts
+
+
+def module_name_for(path: str) -> tuple[str, bool, str]:
+    """(dotted name, is_package, import root) of a file, from the ``__init__.py`` files above it."""
+    path = os.path.abspath(path)
+    directory, filename = os.path.split(path)
+    stem = filename[:-3] if filename.endswith(".py") else filename
+    is_package = stem == "__init__"
+    parts = [] if is_package else [stem]
+    while os.path.isfile(os.path.join(directory, "__init__.py")):
+        directory, package = os.path.split(directory)
+        parts.insert(0, package)
+        if not package:
+            break
+    if not parts:
+        parts = [os.path.basename(os.path.dirname(path))]
+    return ".".join(parts), is_package, directory
+
+
+class ProjectIndex:
+    def __init__(self, files: Iterable[str] = (), roots: Iterable[str] = ()) -> None:
+        self._files = [os.path.abspath(f) for f in files]
+        self._roots: list[str] = []
+        for root in roots:
+            self.add_root(root)
+        self._by_name: dict[str, Optional[ModuleFacts]] = {}
+        self._by_path: dict[str, Optional[ModuleFacts]] = {}
+        self._dependency_targets: Optional[set[str]] = None
+        self._texts: dict[str, str] = {}
+        for path in self._files:
+            self.add_root(module_name_for(path)[2])
+
+    def add_root(self, root: str) -> None:
+        root = os.path.abspath(root)
+        if root not in self._roots:
+            self._roots.append(root)
+        src = os.path.join(root, "src")
+        if os.path.isdir(src) and src not in self._roots:
+            self._roots.append(src)
+
+    def set_text(self, path: str, text: str) -> None:
+        """Use ``text`` as the content of ``path`` (a file being fixed, or read already)."""
+        path = os.path.abspath(path)
+        self._texts[path] = text
+        stale = self._by_path.pop(path, None)
+        if stale is not None:
+            self._by_name.pop(stale.name, None)
+
+    # -- modules ---------------------------------------------------------------------------
+    def facts_for_path(self, path: str) -> Optional[ModuleFacts]:
+        path = os.path.abspath(path)
+        if path in self._by_path:
+            return self._by_path[path]
+        name, is_package, _ = module_name_for(path)
+        text = self._texts.get(path)
+        if text is None:
+            try:
+                text = SourceFile.read(path).text
+            except SourceError:
+                text = None
+        facts = module_facts(name, path, is_package, text) if text is not None else None
+        self._by_path[path] = facts
+        if facts is not None:
+            self._by_name.setdefault(name, facts)
+        return facts
+
+    def module(self, name: str) -> Optional[ModuleFacts]:
+        if name in self._by_name:
+            return self._by_name[name]
+        found: Optional[ModuleFacts] = None
+        relative = name.replace(".", os.sep)
+        for root in self._roots:
+            for candidate in (relative + ".py", os.path.join(relative, "__init__.py")):
+                path = os.path.join(root, candidate)
+                if os.path.isfile(path):
+                    found = self.facts_for_path(path)
+                    break
+            if found is not None:
+                break
+        self._by_name[name] = found
+        return found
+
+    def split(self, qualname: str) -> Optional[tuple[ModuleFacts, str]]:
+        """The project module holding ``qualname`` and the symbol's name in it."""
+        parts = qualname.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            facts = self.module(".".join(parts[:cut]))
+            if facts is not None:
+                return facts, ".".join(parts[cut:])
+        return None
+
+    def resolve(self, qualname: str) -> str:
+        """Follow re-exports: ``app.deps.SessionDep`` imported from ``app.db`` resolves to
+        ``app.db.SessionDep``. Names outside the project are returned unchanged."""
+        for _ in range(_MAX_HOPS):
+            found = self.split(qualname)
+            if found is None:
+                return qualname
+            facts, symbol = found
+            head, _, rest = symbol.partition(".")
+            target = facts.imports.get(head)
+            if target is None:
+                for star in facts.star_imports:
+                    star_facts = self.module(star)
+                    if star_facts is not None and _defines(star_facts, head):
+                        target = f"{star}.{head}"
+                        break
+            if target is None or target == qualname:
+                return qualname
+            qualname = f"{target}.{rest}" if rest else target
+        return qualname
+
+    def function(self, qualname: str) -> Optional[FunctionFacts]:
+        found = self.split(self.resolve(qualname))
+        if found is None:
+            return None
+        facts, symbol = found
+        return facts.functions.get(symbol)
+
+    def klass(self, qualname: str) -> Optional[ClassFacts]:
+        found = self.split(self.resolve(qualname))
+        if found is None:
+            return None
+        facts, symbol = found
+        return facts.classes.get(symbol)
+
+    def assignment(self, qualname: str) -> Optional[tuple[ModuleFacts, ast.expr]]:
+        found = self.split(self.resolve(qualname))
+        if found is None:
+            return None
+        facts, symbol = found
+        value = facts.assignments.get(symbol)
+        return (facts, value) if value is not None else None
+
+    def constructed_by(self, qualname: str) -> Optional[str]:
+        """For a module-level ``x = f(...)``, the qualified name of ``f`` (resolved through
+        re-exports), else None. ``constructed_by("app.main.app") == "fastapi.FastAPI"``."""
+        found = self.assignment(qualname)
+        if found is None:
+            return None
+        facts, value = found
+        if not isinstance(value, ast.Call):
+            return None
+        callee = facts.qualname(value.func)
+        return self.resolve(callee) if callee else None
+
+    def annotation(self, qualname: str) -> Optional[tuple[ModuleFacts, ast.expr]]:
+        found = self.split(self.resolve(qualname))
+        if found is None:
+            return None
+        facts, symbol = found
+        value = facts.annotations.get(symbol)
+        return (facts, value) if value is not None else None
+
+    def subclasses_of(self, qualname: str, bases: frozenset[str], _depth: int = 0) -> bool:
+        """Whether the project class ``qualname`` derives (through project classes) from one
+        of ``bases``."""
+        if _depth > _MAX_HOPS:
+            return False
+        resolved = self.resolve(qualname)
+        if resolved in bases:
+            return True
+        klass = self.klass(resolved)
+        if klass is None:
+            return False
+        return any(self.subclasses_of(base, bases, _depth + 1) for base in klass.bases)
+
+    # -- project-wide facts ---------------------------------------------------------------
+    def dependency_targets(self) -> set[str]:
+        """Qualified names of everything used as ``Depends(x)``/``Security(x)`` in the run."""
+        if self._dependency_targets is None:
+            targets: set[str] = set()
+            for path in self._files:
+                text = self._texts.get(path)
+                if text is None:
+                    try:
+                        text = SourceFile.read(path).text
+                    except SourceError:
+                        continue
+                if "Depends" not in text and "Security" not in text:
+                    continue
+                facts = self.facts_for_path(path)
+                if facts is not None:
+                    targets |= {self.resolve(t) for t in facts.dependency_targets}
+            self._dependency_targets = targets
+        return self._dependency_targets
+
+    def is_dependency(self, qualname: str) -> bool:
+        return self.resolve(qualname) in self.dependency_targets()
+
+
+def _defines(facts: ModuleFacts, name: str) -> bool:
+    return name in facts.functions or name in facts.classes or name in facts.assignments or name in facts.imports

@@ -1,0 +1,275 @@
+"""The rule API: what a plugin implements and what it can ask of the file it checks.
+
+A rule is a LibCST visitor class. The engine makes one instance per file, runs every selected
+rule in one batched traversal, and collects what they ``report``. A report points at a node; its
+position is only computed when the file has findings, so a rule never pays for positions.
+
+Fixes are built from nodes too (``FixBuilder``) and turned into plain offset edits after the
+traversal.
+"""
+
+from __future__ import annotations
+
+import enum
+import textwrap
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Optional, Union
+
+import libcst as cst
+
+from fastlint.diagnostics import Applicability, Edit, Fix
+from fastlint.imports import ImportMap
+
+if TYPE_CHECKING:
+    from fastlint.config import Settings
+    from fastlint.index import ProjectIndex
+    from fastlint.source import LineIndex
+
+
+class FixAvailability(str, enum.Enum):
+    NONE = "none"
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+    SOMETIMES = "sometimes"  # safe for some forms, unsafe or none for others
+
+
+@dataclass(frozen=True)
+class Case:
+    """One inline test case of a rule.
+
+    ``expected`` is the whole file after fixing (unsafe fixes included when ``unsafe``).
+    ``files`` adds other modules of the same project, for rules that use the project index.
+    """
+
+    code: str
+    expected: Optional[str] = None
+    unsafe: bool = False
+    path: str = "app/main.py"
+    files: Mapping[str, str] = field(default_factory=dict)
+    config: Mapping[str, Any] = field(default_factory=dict)
+    count: Optional[int] = None  # exact number of findings, when it matters
+    message: Optional[str] = None  # a substring that the (first) message must contain
+
+    def source(self) -> str:
+        return textwrap.dedent(self.code).lstrip("\n")
+
+    def expected_source(self) -> Optional[str]:
+        if self.expected is None:
+            return None
+        return textwrap.dedent(self.expected).lstrip("\n")
+
+
+CaseLike = Union[Case, str]
+
+
+@dataclass
+class NodeEdit:
+    """An edit anchored on nodes; resolved to offsets after the traversal."""
+
+    kind: str  # replace | insert_before | insert_after | delete_lines | insert_line_before
+    node: cst.CSTNode
+    content: str = ""
+    end_node: Optional[cst.CSTNode] = None
+
+
+class FixBuilder:
+    """Collects the edits of one fix. Every edit refers to nodes of the file being checked."""
+
+    def __init__(self, applicability: Applicability, message: str) -> None:
+        self.applicability = applicability
+        self.message = message
+        self.edits: list[Union[NodeEdit, Edit]] = []
+        self.imports: list[tuple[str, str]] = []
+        self.unused_candidates: list[str] = []
+
+    def replace(self, node: cst.CSTNode, content: str) -> FixBuilder:
+        self.edits.append(NodeEdit("replace", node, content))
+        return self
+
+    def replace_range(self, first: cst.CSTNode, last: cst.CSTNode, content: str) -> FixBuilder:
+        self.edits.append(NodeEdit("replace", first, content, end_node=last))
+        return self
+
+    def insert_before(self, node: cst.CSTNode, content: str) -> FixBuilder:
+        self.edits.append(NodeEdit("insert_before", node, content))
+        return self
+
+    def insert_after(self, node: cst.CSTNode, content: str) -> FixBuilder:
+        self.edits.append(NodeEdit("insert_after", node, content))
+        return self
+
+    def delete(self, node: cst.CSTNode) -> FixBuilder:
+        return self.replace(node, "")
+
+    def delete_lines(self, node: cst.CSTNode) -> FixBuilder:
+        """Delete the whole lines that ``node`` spans (a decorator, a statement)."""
+        self.edits.append(NodeEdit("delete_lines", node))
+        return self
+
+    def insert_line_before(self, node: cst.CSTNode, line: str) -> FixBuilder:
+        """Insert ``line`` (no newline) above the line of ``node``, with its indentation."""
+        self.edits.append(NodeEdit("insert_line_before", node, line))
+        return self
+
+    def raw(self, edit: Edit) -> FixBuilder:
+        self.edits.append(edit)
+        return self
+
+    def add_import(self, module: str, name: str) -> FixBuilder:
+        """Make ``name`` from ``module`` available under its own name."""
+        self.imports.append((module, name))
+        return self
+
+    def remove_if_unused(self, local_name: str) -> FixBuilder:
+        self.unused_candidates.append(local_name)
+        return self
+
+
+@dataclass
+class Report:
+    rule: Rule
+    node: cst.CSTNode
+    message: str
+    fix: Optional[FixBuilder]
+
+
+class FileContext:
+    """Everything a rule may know about the file it checks."""
+
+    def __init__(
+        self,
+        path: str,
+        text: str,
+        module: cst.Module,
+        imports: ImportMap,
+        settings: Settings,
+        index: Optional[ProjectIndex] = None,
+        module_name: Optional[str] = None,
+    ) -> None:
+        self.path = path
+        self.text = text
+        self.module = module
+        self.imports = imports
+        self.settings = settings
+        self.index = index
+        self.module_name = module_name
+        self.reports: list[Report] = []
+
+    def qualname(self, node: cst.BaseExpression) -> Optional[str]:
+        return self.imports.qualname(node)
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)
+
+    @property
+    def newline(self) -> str:
+        return self.module.default_newline
+
+    @property
+    def indent(self) -> str:
+        return self.module.default_indent
+
+
+class Rule(cst.BatchableCSTVisitor):
+    """Base class of all rules. Subclasses set the class attributes and define ``visit_*``
+    methods; the docstring is the rule's documentation, in the sections listed in
+    ``DOC_SECTIONS``."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    message: ClassVar[str]
+    fix_availability: ClassVar[FixAvailability] = FixAvailability.NONE
+    default_enabled: ClassVar[bool] = True
+    # Strings a file must contain (any of them) for this rule to possibly fire. The engine
+    # skips parsing a file when no selected rule can fire on it.
+    requires_any: ClassVar[tuple[str, ...]] = ("fastapi", "starlette")
+    valid: ClassVar[Sequence[CaseLike]] = ()
+    invalid: ClassVar[Sequence[CaseLike]] = ()
+
+    DOC_SECTIONS: ClassVar[tuple[str, ...]] = (
+        "What it does",
+        "Why is this bad?",
+        "Example",
+        "Use instead",
+        "Fix safety",
+    )
+
+    def __init__(self, context: FileContext) -> None:
+        super().__init__()
+        self.context = context
+
+    def report(
+        self,
+        node: cst.CSTNode,
+        message: Optional[str] = None,
+        *,
+        fix: Optional[FixBuilder] = None,
+    ) -> None:
+        self.context.reports.append(Report(self, node, message or self.message, fix))
+
+    @staticmethod
+    def fix(applicability: Applicability, message: str) -> FixBuilder:
+        return FixBuilder(applicability, message)
+
+    @classmethod
+    def documentation(cls) -> str:
+        return textwrap.dedent(cls.__doc__ or "").strip()
+
+
+def resolve_fix(
+    builder: FixBuilder,
+    positions: Mapping[cst.CSTNode, Any],
+    lines: LineIndex,
+    context: FileContext,
+) -> Optional[Fix]:
+    """Turn node edits into offset edits. None when an edit cannot be placed."""
+    from fastlint.fixer import import_edit
+
+    text = context.text
+    edits: list[Edit] = []
+    for item in builder.edits:
+        if isinstance(item, Edit):
+            edits.append(item)
+            continue
+        start_pos = positions.get(item.node)
+        end_pos = positions.get(item.end_node or item.node)
+        if start_pos is None or end_pos is None:
+            return None
+        start = lines.offset(start_pos.start.line, start_pos.start.column)
+        end = lines.offset(end_pos.end.line, end_pos.end.column)
+        if item.kind == "replace":
+            edits.append(Edit(start, end, item.content))
+        elif item.kind == "insert_before":
+            edits.append(Edit(start, start, item.content))
+        elif item.kind == "insert_after":
+            edits.append(Edit(end, end, item.content))
+        elif item.kind == "delete_lines":
+            line_start = lines.line_start(start)
+            if text[line_start:start].strip():
+                edits.append(Edit(start, end, ""))
+            else:
+                edits.append(Edit(line_start, lines.line_end(end), ""))
+        elif item.kind == "insert_line_before":
+            line_start = lines.line_start(start)
+            indentation = text[line_start:start]
+            if indentation.strip():
+                return None
+            line = f"{indentation}{item.content}{context.newline}"
+            edits.append(Edit(line_start, line_start, line))
+        else:  # pragma: no cover - a programming error in a rule
+            raise ValueError(f"unknown edit kind {item.kind!r}")
+    for module, name in builder.imports:
+        edit = import_edit(context, positions, lines, module, name)
+        if edit is False:
+            return None
+        if edit is not None:
+            edits.append(edit)
+    if not edits:
+        return None
+    return Fix(
+        builder.applicability,
+        builder.message,
+        tuple(sorted(set(edits), key=lambda e: (e.start, e.end))),
+        tuple(builder.unused_candidates),
+    )

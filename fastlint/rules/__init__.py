@@ -1,0 +1,14 @@
+"""The built-in rules, one module each, named after the rule."""
+
+from __future__ import annotations
+
+from fastlint.rule import Rule
+from fastlint.rules.fl001_invalid_syntax import InvalidSyntax
+from fastlint.rules.fl002_unused_noqa import UnusedNoqa
+
+BUILTIN_RULES: tuple[type[Rule], ...] = (
+    InvalidSyntax,
+    UnusedNoqa,
+)
+
+__all__ = ["BUILTIN_RULES"]

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from fastlint.rule import Case, FixAvailability, Rule
+
+
+class UnusedNoqa(Rule):
+    """## What it does
+    Reports `# noqa: FLxxx` codes that suppress no fastlint finding on their line, and FL codes
+    that no rule has.
+
+    ## Why is this bad?
+    A stale suppression hides the next real finding on that line, and tells readers that a
+    problem exists where none does.
+
+    ## Example
+    ```python
+    @app.get("/health")  # noqa: FL101
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+    ```
+
+    ## Use instead
+    ```python
+    @app.get("/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+    ```
+
+    A bare `# noqa` and codes of other tools (`E501`, `S608`) are left alone: they serve other
+    linters too.
+
+    ## Fix safety
+    The fix is safe: it removes the unused codes, and the whole comment when none remain.
+    """
+
+    code = "FL002"
+    name = "unused-noqa"
+    message = "Unused `noqa` directive"
+    fix_availability = FixAvailability.SAFE
+    requires_any = ()  # the engine checks suppressions itself after all rules ran
