@@ -7,7 +7,7 @@ import fnmatch
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 import pathspec
 
@@ -40,9 +40,9 @@ class _GitIgnores:
     """The .gitignore files of the directories walked, applied below their own directory."""
 
     def __init__(self) -> None:
-        self._specs: dict[str, Optional[pathspec.PathSpec]] = {}
+        self._specs: dict[str, Optional[pathspec.PathSpec[Any]]] = {}
 
-    def _spec(self, directory: str) -> Optional[pathspec.PathSpec]:
+    def _spec(self, directory: str) -> Optional[pathspec.PathSpec[Any]]:
         if directory not in self._specs:
             spec = None
             path = os.path.join(directory, ".gitignore")
@@ -70,7 +70,7 @@ class _GitIgnores:
             directory = os.path.dirname(directory)
 
 
-def discover(paths: Sequence[str], settings: Settings) -> Discovery:
+def discover(paths: Sequence[str], settings: Settings, force_exclude: bool = False) -> Discovery:
     result = Discovery()
     excludes = tuple(settings.exclude) + tuple(settings.extend_exclude)
     gitignores = _GitIgnores() if settings.respect_gitignore else None
@@ -80,7 +80,10 @@ def discover(paths: Sequence[str], settings: Settings) -> Discovery:
             result.warnings.append(f"{given}: no such file or directory")
             continue
         if os.path.isfile(given) or (os.path.islink(given) and not os.path.isdir(given)):
-            # A file named explicitly is checked even when excluded, as ruff does.
+            # A file named explicitly is checked even when excluded, as ruff does, unless
+            # --force-exclude (what a pre-commit hook, which names every file, wants).
+            if force_exclude and _excluded(given, settings, excludes, gitignores):
+                continue
             if not os.path.exists(given):
                 result.warnings.append(f"{given}: broken symbolic link")
                 continue
@@ -95,6 +98,22 @@ def discover(paths: Sequence[str], settings: Settings) -> Discovery:
                 seen.add(real)
                 result.files.append(path)
     return result
+
+
+def _excluded(
+    path: str, settings: Settings, excludes: Sequence[str], gitignores: Optional[_GitIgnores]
+) -> bool:
+    abs_path = os.path.abspath(path)
+    root = os.path.abspath(settings.root)
+    current = abs_path
+    while True:
+        if _matches_any(current, root, excludes):
+            return True
+        parent = os.path.dirname(current)
+        if parent == current or current == root:
+            break
+        current = parent
+    return gitignores is not None and gitignores.ignored(abs_path, False, root)
 
 
 def _walk(

@@ -60,8 +60,11 @@ class _GuardedBatch(cst.CSTVisitor):
                 table = self._visit if kind == "visit" else self._leave
                 table.setdefault(node_type, []).append((rule, method))
 
-    def _call(self, table: dict[str, list[tuple[Rule, Callable[[cst.CSTNode], object]]]],
-              node: cst.CSTNode) -> None:
+    def _call(
+        self,
+        table: dict[str, list[tuple[Rule, Callable[[cst.CSTNode], object]]]],
+        node: cst.CSTNode,
+    ) -> None:
         methods = table.get(type(node).__name__)
         if not methods:
             return
@@ -160,8 +163,12 @@ def lint_text(
 class _resolved:
     """Resolves the metadata that the rules declare, once, for all of them."""
 
-    def __init__(self, wrapper: MetadataWrapper, rules: Sequence[Rule],
-                 on_error: Callable[[Rule, BaseException], None]) -> None:
+    def __init__(
+        self,
+        wrapper: MetadataWrapper,
+        rules: Sequence[Rule],
+        on_error: Callable[[Rule, BaseException], None],
+    ) -> None:
         self._wrapper = wrapper
         self._rules = rules
 
@@ -173,7 +180,8 @@ class _resolved:
             metadata = self._wrapper.resolve_many(needed)
             for rule in self._rules:
                 rule.metadata = {
-                    key: value for key, value in metadata.items()
+                    key: value
+                    for key, value in metadata.items()
                     if key in rule.get_inherited_dependencies()
                 }
 
@@ -250,7 +258,7 @@ def _unused_noqa(
         else:
             # Remove the whole directive, and the whitespace before it when it ends the line.
             start = comment.start
-            rest = text[comment.end:lines.line_end(comment.end)].rstrip("\r\n")
+            rest = text[comment.end : lines.line_end(comment.end)].rstrip("\r\n")
             if not rest.strip():
                 while start > 0 and text[start - 1] in " \t":
                     start -= 1

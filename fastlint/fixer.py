@@ -52,7 +52,7 @@ def apply_edits(text: str, fixes: Sequence[Fix]) -> str:
     parts: list[str] = []
     cursor = 0
     for edit in edits:
-        parts.append(text[cursor:edit.start])
+        parts.append(text[cursor : edit.start])
         parts.append(edit.content)
         cursor = max(cursor, edit.end)
     parts.append(text[cursor:])
@@ -86,9 +86,7 @@ def fix_text(
             if text == original:
                 return FixOutcome(original, [], result.diagnostics, result)
             return _revert(original, lint, "fixes produced code that does not parse", fixed)
-        candidates = [
-            d for d in result.diagnostics if d.fix is not None and allowed(d.fix, unsafe)
-        ]
+        candidates = [d for d in result.diagnostics if d.fix is not None and allowed(d.fix, unsafe)]
         if not candidates:
             return FixOutcome(text, fixed, result.diagnostics, result)
         chosen = select_fixes([d.fix for d in candidates if d.fix is not None])
@@ -111,11 +109,16 @@ def fix_text(
         chosen_ids = {id(f) for f in chosen}
         fixed.extend(d for d in candidates if d.fix is not None and id(d.fix) in chosen_ids)
         if new_text in seen_texts:
-            return _revert(original, lint, "fixes did not converge; the file was left unchanged", [])
+            return _revert(
+                original, lint, "fixes did not converge; the file was left unchanged", []
+            )
         seen_texts.add(new_text)
         text = new_text
     return _revert(
-        original, lint, f"fixes did not converge after {MAX_ROUNDS} rounds; the file was left unchanged", []
+        original,
+        lint,
+        f"fixes did not converge after {MAX_ROUNDS} rounds; the file was left unchanged",
+        [],
     )
 
 
@@ -127,8 +130,9 @@ def _parses(text: str) -> bool:
     return True
 
 
-def _revert(original: str, lint: Callable[[str], FileResult], why: str,
-            fixed: list[Diagnostic]) -> FixOutcome:
+def _revert(
+    original: str, lint: Callable[[str], FileResult], why: str, fixed: list[Diagnostic]
+) -> FixOutcome:
     result = lint(original)
     return FixOutcome(original, [], result.diagnostics, result, error=why)
 
@@ -142,7 +146,7 @@ def import_edit(
     lines: LineIndex,
     module: str,
     name: str,
-) -> Union[Edit, None, Literal[False]]:
+) -> Union[Edit, Literal[False], None]:
     """An edit that makes ``name`` from ``module`` available, None when it already is, False
     when the name is taken by something else in the file."""
     imports = context.imports
@@ -158,8 +162,10 @@ def import_edit(
         last = names[-1]
         if isinstance(last.comma, cst.Comma):
             new_alias = cst.ImportAlias(name=cst.Name(name), comma=last.comma)
-            previous_comma = names[-2].comma if len(names) > 1 else cst.Comma(
-                whitespace_after=cst.SimpleWhitespace(" ")
+            previous_comma = (
+                names[-2].comma
+                if len(names) > 1
+                else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
             )
             names[-1] = last.with_changes(comma=previous_comma)
         else:
@@ -286,9 +292,7 @@ class _ImportRemover(cst.CSTTransformer):
         if not kept:
             return cst.RemoveFromParent()
         last = kept[-1]
-        if updated_node.rpar is None:
-            kept[-1] = last.with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        elif not isinstance(updated_node.names[-1].comma, cst.Comma):
+        if updated_node.rpar is None or not isinstance(updated_node.names[-1].comma, cst.Comma):
             kept[-1] = last.with_changes(comma=cst.MaybeSentinel.DEFAULT)
         return updated_node.with_changes(names=kept)
 

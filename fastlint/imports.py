@@ -26,7 +26,9 @@ def dotted_name(node: cst.BaseExpression) -> Optional[str]:
     return None
 
 
-def resolve_relative(module: Optional[str], level: int, target: Optional[str], is_package: bool) -> Optional[str]:
+def resolve_relative(
+    module: Optional[str], level: int, target: Optional[str], is_package: bool
+) -> Optional[str]:
     """The absolute module named by ``from {'.' * level}{target} import ...`` inside ``module``."""
     if level == 0:
         return target
@@ -150,4 +152,4 @@ def _child_blocks(stmt: cst.BaseCompoundStatement) -> Iterator[object]:
         elif isinstance(child, cst.If):
             yield [child]
         elif isinstance(child, cst.BaseCompoundStatement) or hasattr(child, "body"):
-            yield from _child_blocks(child)  # type: ignore[arg-type]
+            yield from _child_blocks(child)

@@ -78,7 +78,9 @@ class ModuleFacts:
         return ".".join([base, *parts])
 
 
-def _resolve_relative(module: str, is_package: bool, level: int, target: Optional[str]) -> Optional[str]:
+def _resolve_relative(
+    module: str, is_package: bool, level: int, target: Optional[str]
+) -> Optional[str]:
     if level == 0:
         return target
     parts = module.split(".")
@@ -185,7 +187,9 @@ def _own_nodes(body: Iterable[ast.stmt]) -> Iterator[ast.AST]:
         node = stack.pop()
         yield node
         for child in ast.iter_child_nodes(node):
-            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            if not isinstance(
+                child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+            ):
                 stack.append(child)
 
 
@@ -391,4 +395,9 @@ class ProjectIndex:
 
 
 def _defines(facts: ModuleFacts, name: str) -> bool:
-    return name in facts.functions or name in facts.classes or name in facts.assignments or name in facts.imports
+    return (
+        name in facts.functions
+        or name in facts.classes
+        or name in facts.assignments
+        or name in facts.imports
+    )

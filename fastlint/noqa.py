@@ -66,9 +66,9 @@ def parse_suppressions(text: str, line_offsets: Optional[list[int]] = None) -> S
         comment = token.string
         file_match = _FILE_NOQA.match(comment)
         if file_match:
-            codes = file_match.group("codes")
-            if codes:
-                result.file_codes |= {c.upper() for c in _CODE.findall(codes)}
+            file_codes = file_match.group("codes")
+            if file_codes:
+                result.file_codes |= {c.upper() for c in _CODE.findall(file_codes)}
             else:
                 result.file_all = True
             continue
@@ -90,9 +90,7 @@ def parse_suppressions(text: str, line_offsets: Optional[list[int]] = None) -> S
                     )
                 )
             codes = tuple(code for code, _, _ in spans)
-        result.lines[row] = NoqaComment(
-            row, base + match.start(), base + match.end(), codes, spans
-        )
+        result.lines[row] = NoqaComment(row, base + match.start(), base + match.end(), codes, spans)
     return result
 
 

@@ -32,11 +32,14 @@ class RunResult:
 
 
 def display_path(path: str) -> str:
+    """The path as the user sees it: relative to the working directory when below it, and
+    printable even when the file name is not valid UTF-8."""
     try:
         rel = os.path.relpath(path)
     except ValueError:  # another drive on Windows
-        return path
-    return path if rel.startswith("..") else rel
+        rel = path
+    shown = path if rel.startswith("..") else rel
+    return shown.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def rules_for_file(path: str, rules: Sequence[type[Rule]], settings: Settings) -> list[type[Rule]]:
@@ -62,9 +65,10 @@ def run(
     fix: bool = False,
     unsafe: bool = False,
     diff: bool = False,
+    force_exclude: bool = False,
 ) -> RunResult:
     result = RunResult()
-    found = discover(paths, settings)
+    found = discover(paths, settings, force_exclude)
     result.warnings.extend(found.warnings)
     index = ProjectIndex(found.files, roots=[settings.root])
     for path in found.files:
@@ -175,5 +179,7 @@ def unified_diff(path: str, before: str, after: str) -> str:
     )
     out = []
     for line in lines:
-        out.append(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n")
+        out.append(
+            line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
+        )
     return "".join(out)

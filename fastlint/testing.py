@@ -86,8 +86,11 @@ def run_rule(
             error = result.rule_errors[0]
             raise AssertionError(f"rule {error.code} crashed:\n{error.traceback}")
         codes = {r.code for r in selected}
-        diagnostics = [d for d in (text.remaining if text else result.diagnostics)
-                       if d.code in codes or d.code == "FL001"]
+        diagnostics = [
+            d
+            for d in (text.remaining if text else result.diagnostics)
+            if d.code in codes or d.code == "FL001"
+        ]
         final = text.final if text is not None else code
         return CaseResult(diagnostics, final, code)
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from fastlint.rule import Case, FixAvailability, Rule
+from fastlint.rule import FixAvailability, Rule
 
 
 class UnusedNoqa(Rule):

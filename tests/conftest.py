@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*args: str, cwd: Path, env: Mapping[str, str] | None = None) -> CliResult:
+    """Run ``python -m fastlint`` as a user would, in ``cwd``."""
+    environment = dict(os.environ)
+    environment.pop("PYTHONPATH", None)
+    environment.update(env or {})
+    proc = subprocess.run(
+        [sys.executable, "-m", "fastlint", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=300,
+    )
+    return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+def write_tree(root: Path, files: Mapping[str, str | bytes]) -> None:
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """An empty project directory with a pyproject.toml that enables fastlint defaults."""
+    (tmp_path / "pyproject.toml").write_text("[tool.fastlint]\n", encoding="utf-8")
+    return tmp_path
+
+
+CORS_APP = """
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+app = FastAPI()
+app.add_middleware(
+    CORSMiddleware,
+    allow_origins=["*"],
+    allow_credentials=True,
+)
+"""
+
+VALIDATOR_MODEL = """
+from pydantic import BaseModel, validator
+
+
+class User(BaseModel):
+    name: str
+
+    @validator("name", pre=True)
+    def strip_name(cls, value):
+        return value.strip()
+"""

@@ -1,0 +1,218 @@
+"""Bad input never crashes the run and never loses user code."""
+
+from __future__ import annotations
+
+import builtins
+import os
+from pathlib import Path
+from typing import Any
+
+import libcst as cst
+import pytest
+from conftest import CORS_APP, VALIDATOR_MODEL, run_cli, write_tree
+
+from fastlint import cli
+from fastlint.config import Settings
+from fastlint.registry import all_rules, build_registry, select_rules
+from fastlint.rule import Rule
+from fastlint.runner import run
+
+
+def test_syntax_error_is_reported_with_its_line_and_never_rewritten(project: Path) -> None:
+    broken = "from pydantic import BaseModel, validator\n\nclass A(BaseModel:\n    x: int\n"
+    write_tree(project, {"app/broken.py": broken, "app/models.py": VALIDATOR_MODEL})
+    result = run_cli("check", "--fix", "--output-format", "concise", ".", cwd=project)
+    assert result.code == 1
+    assert "app/broken.py:3:" in result.out and "FL001" in result.out
+    assert "SyntaxError" in result.out
+    assert (project / "app/broken.py").read_text() == broken
+    assert "field_validator" in (project / "app/models.py").read_text()  # the run went on
+
+
+def test_syntax_error_cannot_be_suppressed(project: Path) -> None:
+    write_tree(project, {"app/broken.py": "# fastlint: noqa\nimport fastapi\ndef f(:\n"})
+    result = run_cli("check", ".", cwd=project)
+    assert result.code == 1 and "FL001" in result.out
+
+
+def test_undecodable_bytes(project: Path) -> None:
+    write_tree(
+        project, {"app/bad.py": b"import fastapi\nx = '\xff\xfe'\n", "app/main.py": CORS_APP}
+    )
+    result = run_cli("check", "--output-format", "concise", ".", cwd=project)
+    assert result.code == 1
+    assert "app/bad.py:1:1: FL001 cannot decode file as utf-8" in result.out
+    assert "FL201" in result.out
+    assert "Traceback" not in result.err
+
+
+def test_binary_file_named_py(project: Path) -> None:
+    write_tree(project, {"app/blob.py": bytes(range(256)) * 4})
+    result = run_cli("check", ".", cwd=project)
+    assert result.code == 1 and "FL001" in result.out
+    assert "Traceback" not in result.err
+
+
+def test_empty_file_and_whitespace_file(project: Path) -> None:
+    write_tree(project, {"app/__init__.py": "", "app/blank.py": "\n\n   \n"})
+    result = run_cli("check", ".", cwd=project)
+    assert result.code == 0, result
+
+
+def test_directory_named_like_a_python_file(project: Path) -> None:
+    write_tree(project, {"x.py/inner.py": VALIDATOR_MODEL})
+    result = run_cli("check", "--output-format", "concise", "x.py", cwd=project)
+    assert result.code == 1
+    assert "x.py/inner.py" in result.out
+
+
+def test_symlink_loop(project: Path) -> None:
+    write_tree(project, {"app/models.py": VALIDATOR_MODEL})
+    os.symlink(project / "app", project / "app" / "loop")
+    os.symlink(project / "missing.py", project / "app" / "dangling.py")
+    result = run_cli("check", "--output-format", "concise", ".", cwd=project)
+    assert result.code == 1
+    assert result.out.count("FL301") == 1
+    assert "Traceback" not in result.err
+
+
+def test_latin1_coding_cookie_is_kept(project: Path) -> None:
+    source = (
+        "# -*- coding: latin-1 -*-\n"
+        "from pydantic import BaseModel, validator\n\n\n"
+        "class User(BaseModel):\n"
+        "    name: str = 'Jos\xe9'\n\n"
+        "    @validator('name')\n"
+        "    def check(cls, value):\n"
+        "        return value\n"
+    ).encode("latin-1")
+    write_tree(project, {"app/models.py": source})
+    result = run_cli("check", "--fix", ".", cwd=project)
+    assert result.code == 0, result
+    data = (project / "app/models.py").read_bytes()
+    assert b"Jos\xe9" in data  # still latin-1, not UTF-8
+    assert b"field_validator" in data
+
+
+def test_bom_and_crlf_are_kept(project: Path) -> None:
+    source = VALIDATOR_MODEL.lstrip("\n").replace("\n", "\r\n")
+    write_tree(project, {"app/models.py": b"\xef\xbb\xbf" + source.encode()})
+    result = run_cli("check", "--fix", ".", cwd=project)
+    assert result.code == 0, result
+    data = (project / "app/models.py").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert b"field_validator" in data
+    assert data.count(b"\n") == data.count(b"\r\n")
+
+
+def test_mixed_line_endings_are_kept(project: Path) -> None:
+    source = VALIDATOR_MODEL.lstrip("\n").replace("\n", "\r\n", 3)
+    write_tree(project, {"app/models.py": source.encode()})
+    run_cli("check", "--fix", ".", cwd=project)
+    data = (project / "app/models.py").read_bytes()
+    assert data.count(b"\r\n") == 3
+
+
+def test_tabs_are_kept(project: Path) -> None:
+    source = VALIDATOR_MODEL.lstrip("\n").replace("    ", "\t")
+    write_tree(project, {"app/models.py": source.encode()})
+    run_cli("check", "--fix", ".", cwd=project)
+    text = (project / "app/models.py").read_text()
+    assert '\t@field_validator("name", mode="before")\n\t@classmethod\n\tdef' in text
+    assert cst.parse_module(text)
+
+
+def test_unreadable_file_is_reported_and_the_run_goes_on(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_tree(project, {"app/secret.py": CORS_APP, "app/models.py": VALIDATOR_MODEL})
+    real_open = builtins.open
+    secret = str(project / "app/secret.py")
+
+    def guarded_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(file) == secret:
+            raise PermissionError(13, "Permission denied")
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", guarded_open)
+    settings = Settings(root=str(project))
+    result = run([str(project)], settings, select_rules(settings))
+    messages = {(os.path.basename(d.path), d.code, d.message) for d in result.diagnostics}
+    assert ("secret.py", "FL001", "permission denied") in messages
+    assert any(d.code == "FL301" for d in result.diagnostics)
+
+
+def test_read_only_file_with_a_fix_is_reported(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_tree(project, {"app/models.py": VALIDATOR_MODEL})
+    target = project / "app/models.py"
+    target.chmod(0o444)
+    # Root may write to a read-only file; make the permission check fail as it would for users.
+    monkeypatch.setattr("fastlint.source.os.access", lambda path, mode: False)
+    settings = Settings(root=str(project))
+    result = run([str(project)], settings, select_rules(settings), fix=True)
+    assert any("cannot write fixes" in w for w in result.warnings), result.warnings
+    assert [d.code for d in result.diagnostics] == ["FL301"]  # still reported, not fixed
+    assert result.fixed == []
+    assert target.read_text() == VALIDATOR_MODEL.lstrip("\n")
+
+
+class _Crashing(Rule):
+    """A rule with a bug, to show that one rule's crash does not stop the run."""
+
+    code = "FL990"
+    name = "crashing"
+    message = "boom"
+    requires_any = ("fastapi",)
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == "app":
+            raise KeyError("boom")
+
+
+def test_crashing_rule_is_reported_and_others_go_on(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registry = build_registry([*all_rules().values(), _Crashing])
+    monkeypatch.setattr("fastlint.registry.all_rules", lambda: registry)
+    write_tree(project, {"app/main.py": CORS_APP})
+    monkeypatch.chdir(project)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["check", "--select", "FL990,FL201", "--output-format", "concise", "."])
+    captured = capsys.readouterr()
+    assert exit_info.value.code == 2
+    assert "FL201" in captured.out  # the other rule still ran on that file
+    assert "internal error in rule FL990 on app/main.py: KeyError: 'boom'" in captured.err
+    assert "please report it" in captured.err
+    assert "Traceback" not in captured.err
+    with pytest.raises(SystemExit):
+        cli.main(["check", "--select", "FL990", "--verbose", "."])
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_checking_never_runs_user_code(project: Path) -> None:
+    marker = project / "imported.txt"
+    side_effects = f"""
+    import sys
+    from pathlib import Path
+    from fastapi import FastAPI
+    from pydantic import BaseModel, validator
+    Path({str(marker)!r}).write_text("imported")
+    print("IMPORTED")
+    app = FastAPI()
+
+    class M(BaseModel):
+        x: int
+
+        @validator("x")
+        def v(cls, value):
+            return value
+
+    sys.exit(3)
+    """
+    write_tree(project, {"app/main.py": side_effects, "app/__init__.py": side_effects})
+    result = run_cli("check", "--fix", "--unsafe-fixes", ".", cwd=project)
+    assert "IMPORTED" not in result.out
+    assert not marker.exists()
+    assert result.code in (0, 1)

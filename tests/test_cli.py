@@ -1,0 +1,229 @@
+"""The command line end to end: exit codes, output, summary lines, files on disk."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import CORS_APP, VALIDATOR_MODEL, run_cli, write_tree
+
+
+def test_clean_project_exits_zero(project: Path) -> None:
+    write_tree(project, {"app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n"})
+    result = run_cli("check", ".", cwd=project)
+    assert result.code == 0, result
+    assert result.out.strip() == "All checks passed!"
+    assert result.err == ""
+
+
+def test_findings_exit_one_with_summary(project: Path) -> None:
+    write_tree(project, {"app/main.py": CORS_APP, "app/models.py": VALIDATOR_MODEL})
+    result = run_cli("check", ".", cwd=project)
+    assert result.code == 1, result
+    assert "app/main.py:6:1: FL201 " in result.out
+    assert "app/models.py:8:5: FL301 [*] " in result.out
+    assert "Found 2 errors." in result.out
+    assert "[*] 1 fixable with the --fix option." in result.out
+    # The full format shows a code frame with a caret line.
+    assert "^" in result.out and " | " in result.out
+
+
+def test_hidden_unsafe_fixes_are_counted(project: Path) -> None:
+    write_tree(
+        project,
+        {
+            "app/models.py": """
+            from pydantic import BaseModel, validator
+
+
+            class User(BaseModel):
+                name: str
+                password2: str
+
+                @validator("password2")
+                def passwords_match(cls, value, values):
+                    if value != values.get("password"):
+                        raise ValueError("mismatch")
+                    return value
+            """
+        },
+    )
+    result = run_cli("check", ".", cwd=project)
+    assert result.code == 1
+    assert "No fixes available (1 hidden fix can be enabled with --unsafe-fixes)." in result.out
+    result = run_cli("check", "--unsafe-fixes", ".", cwd=project)
+    assert "[*] 1 fixable with the --fix option." in result.out
+
+
+def test_fix_writes_then_second_run_is_clean(project: Path) -> None:
+    write_tree(project, {"app/models.py": VALIDATOR_MODEL})
+    target = project / "app/models.py"
+    result = run_cli("check", "--fix", ".", cwd=project)
+    assert result.code == 0, result
+    assert "Found 1 error (1 fixed, 0 remaining)." in result.out
+    fixed = target.read_text()
+    assert '@field_validator("name", mode="before")' in fixed
+    assert "@classmethod" in fixed
+    again = run_cli("check", "--fix", ".", cwd=project)
+    assert again.code == 0
+    assert again.out.strip() == "All checks passed!"
+    assert target.read_text() == fixed
+
+
+def test_fix_with_remaining_findings_exits_one(project: Path) -> None:
+    write_tree(project, {"app/main.py": CORS_APP, "app/models.py": VALIDATOR_MODEL})
+    result = run_cli("check", "--fix", ".", cwd=project)
+    assert result.code == 1
+    assert "Found 2 errors (1 fixed, 1 remaining)." in result.out
+
+
+def test_diff_prints_and_writes_nothing(project: Path) -> None:
+    write_tree(project, {"app/models.py": VALIDATOR_MODEL})
+    before = (project / "app/models.py").read_bytes()
+    result = run_cli("check", "--diff", ".", cwd=project)
+    assert result.code == 1
+    assert result.out.startswith("--- app/models.py\n+++ app/models.py\n")
+    assert '-    @validator("name", pre=True)' in result.out
+    assert '+    @field_validator("name", mode="before")' in result.out
+    assert (project / "app/models.py").read_bytes() == before
+    assert "Would fix 1 error." in result.err
+
+
+def test_diff_without_fixes_exits_zero(project: Path) -> None:
+    write_tree(project, {"app/main.py": CORS_APP})
+    result = run_cli("check", "--diff", ".", cwd=project)
+    assert result.code == 0
+    assert result.out == ""
+
+
+def test_select_ignore_prefix_and_names(project: Path) -> None:
+    write_tree(project, {"app/main.py": CORS_APP, "app/models.py": VALIDATOR_MODEL})
+    only_cors = run_cli("check", "--select", "FL2", "--output-format", "concise", ".", cwd=project)
+    assert "FL201" in only_cors.out and "FL301" not in only_cors.out
+    by_name = run_cli(
+        "check", "--select", "deprecated-validator", "--output-format", "concise", ".", cwd=project
+    )
+    assert "FL301" in by_name.out and "FL201" not in by_name.out
+    ignored = run_cli("check", "--ignore", "FL201,FL301", ".", cwd=project)
+    assert ignored.code == 0
+    extended = run_cli(
+        "check",
+        "--select",
+        "FL2",
+        "--extend-select",
+        "FL3",
+        "--output-format",
+        "concise",
+        ".",
+        cwd=project,
+    )
+    assert "FL201" in extended.out and "FL301" in extended.out
+    everything = run_cli("check", "--select", "ALL", "--output-format", "concise", ".", cwd=project)
+    assert "FL201" in everything.out and "FL301" in everything.out
+
+
+def test_unknown_selector_is_a_usage_error(project: Path) -> None:
+    write_tree(project, {"app/main.py": CORS_APP})
+    result = run_cli("check", "--select", "FL999", ".", cwd=project)
+    assert result.code == 2
+    assert "unknown rule selector 'FL999'" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_bad_option_is_a_usage_error(project: Path) -> None:
+    result = run_cli("check", "--output-format", "xml", ".", cwd=project)
+    assert result.code == 2
+    assert "Traceback" not in result.err
+
+
+def test_exit_zero(project: Path) -> None:
+    write_tree(project, {"app/main.py": CORS_APP})
+    result = run_cli("check", "--exit-zero", ".", cwd=project)
+    assert result.code == 0
+    assert "FL201" in result.out
+
+
+def test_statistics(project: Path) -> None:
+    write_tree(project, {"app/main.py": CORS_APP, "app/models.py": VALIDATOR_MODEL})
+    result = run_cli("check", "--statistics", ".", cwd=project)
+    assert result.code == 1
+    lines = result.out.splitlines()
+    assert "1\tFL201\t[ ] cors-wildcard-credentials" in lines
+    assert "1\tFL301\t[*] deprecated-validator" in lines
+
+
+def test_json_output_shape(project: Path) -> None:
+    write_tree(project, {"app/models.py": VALIDATOR_MODEL, "app/main.py": CORS_APP})
+    result = run_cli("check", "--output-format", "json", ".", cwd=project)
+    assert result.code == 1
+    data = json.loads(result.out)
+    assert [d["code"] for d in data] == ["FL201", "FL301"]
+    cors, validator = data
+    assert set(cors) == {
+        "code",
+        "name",
+        "message",
+        "filename",
+        "location",
+        "end_location",
+        "fix",
+        "noqa_row",
+    }
+    assert cors["filename"] == "app/main.py"
+    assert cors["name"] == "cors-wildcard-credentials"
+    assert cors["fix"] is None
+    assert cors["location"] == {"row": 6, "column": 1}
+    assert validator["location"] == {"row": 8, "column": 5}
+    assert validator["noqa_row"] == 8
+    fix = validator["fix"]
+    assert fix["applicability"] == "safe"
+    assert fix["message"]
+    contents = [edit["content"] for edit in fix["edits"]]
+    assert 'field_validator("name", mode="before")' in contents
+    for edit in fix["edits"]:
+        assert set(edit) == {"content", "location", "end_location"}
+        assert set(edit["location"]) == {"row", "column"}
+
+
+def test_rule_and_rules_commands(project: Path) -> None:
+    doc = run_cli("rule", "FL301", cwd=project)
+    assert doc.code == 0
+    assert "## What it does" in doc.out and "## Fix safety" in doc.out
+    by_name = run_cli("rule", "deprecated-validator", cwd=project)
+    assert by_name.out == doc.out
+    missing = run_cli("rule", "FL999", cwd=project)
+    assert missing.code == 2 and "unknown rule" in missing.err
+    listing = run_cli("rules", "--format", "json", cwd=project)
+    rows = json.loads(listing.out)
+    codes = [row["code"] for row in rows]
+    assert {"FL101", "FL201", "FL301", "FL401"} <= set(codes)
+    assert codes == sorted(codes)
+    assert all(set(row) == {"code", "name", "fix", "default", "message"} for row in rows)
+    text = run_cli("rules", cwd=project)
+    assert "FL101" in text.out and "sync-db-in-async" in text.out
+
+
+def test_version(project: Path) -> None:
+    import fastlint
+
+    result = run_cli("--version", cwd=project)
+    assert result.code == 0
+    assert result.out.strip() == f"fastlint {fastlint.__version__}"
+
+
+def test_default_path_is_current_directory(project: Path) -> None:
+    write_tree(project, {"app/main.py": CORS_APP})
+    result = run_cli("check", cwd=project)
+    assert result.code == 1 and "FL201" in result.out
+
+
+def test_missing_path_is_reported(project: Path) -> None:
+    result = run_cli("check", "nope.py", cwd=project)
+    assert "nope.py: no such file or directory" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_github_format(project: Path) -> None:
+    write_tree(project, {"app/main.py": CORS_APP})
+    result = run_cli("check", "--output-format", "github", ".", cwd=project)
+    assert result.out.startswith("::error title=fastlint (FL201),file=app/main.py,line=6,col=1,")

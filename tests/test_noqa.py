@@ -1,0 +1,101 @@
+"""Suppressions: ``# noqa: CODE``, bare ``# noqa``, ``# fastlint: noqa`` and FL002."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import run_cli, write_tree
+
+from fastlint.noqa import parse_suppressions
+
+CORS_LINE = (
+    "from fastapi import FastAPI\n"
+    "from fastapi.middleware.cors import CORSMiddleware\n"
+    "\n"
+    "app = FastAPI()\n"
+    'app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True){comment}\n'
+)
+
+
+def _check(project: Path, comment: str, *args: str) -> tuple[int, str, str]:
+    write_tree(project, {"app/main.py": CORS_LINE.format(comment=comment)})
+    result = run_cli("check", "--output-format", "concise", *args, ".", cwd=project)
+    return result.code, result.out, (project / "app/main.py").read_text()
+
+
+def test_code_noqa_suppresses(project: Path) -> None:
+    code, out, _ = _check(project, "  # noqa: FL201")
+    assert code == 0, out
+
+
+def test_other_code_does_not_suppress(project: Path) -> None:
+    code, out, _ = _check(project, "  # noqa: FL101")
+    assert code == 1 and "FL201" in out
+
+
+def test_bare_noqa_suppresses_and_is_never_unused(project: Path) -> None:
+    code, out, _ = _check(project, "  # noqa")
+    assert code == 0, out
+
+
+def test_noqa_with_other_tools_codes(project: Path) -> None:
+    code, out, _ = _check(project, "  # noqa: E501, FL201, S608")
+    assert code == 0, out
+
+
+def test_file_level_noqa(project: Path) -> None:
+    write_tree(project, {"app/main.py": "# fastlint: noqa\n" + CORS_LINE.format(comment="")})
+    assert run_cli("check", ".", cwd=project).code == 0
+    write_tree(project, {"app/main.py": "# fastlint: noqa: FL201\n" + CORS_LINE.format(comment="")})
+    assert run_cli("check", ".", cwd=project).code == 0
+    write_tree(project, {"app/main.py": "# fastlint: noqa: FL301\n" + CORS_LINE.format(comment="")})
+    assert run_cli("check", ".", cwd=project).code == 1
+
+
+def test_noqa_inside_string_does_not_count(project: Path) -> None:
+    source = CORS_LINE.format(comment="") + 'text = "# noqa: FL201"\n'
+    write_tree(project, {"app/main.py": source})
+    result = run_cli("check", "--output-format", "concise", ".", cwd=project)
+    assert result.code == 1 and "FL201" in result.out
+    assert parse_suppressions(source).lines == {}
+
+
+def test_unused_noqa_is_reported_and_fixed(project: Path) -> None:
+    write_tree(
+        project,
+        {
+            "app/main.py": (
+                "from fastapi import FastAPI\n"
+                "\n"
+                "app = FastAPI()  # noqa: FL201\n"
+                "x = 1  # noqa: E501, FL201\n"
+                "y = 2  # noqa\n"
+            )
+        },
+    )
+    result = run_cli("check", "--output-format", "concise", ".", cwd=project)
+    assert result.code == 1
+    assert "app/main.py:3:18: FL002 [*] Unused `noqa` directive (unused: FL201)" in result.out
+    assert "app/main.py:4:8: FL002 [*]" in result.out
+    fixed = run_cli("check", "--fix", ".", cwd=project)
+    assert fixed.code == 0, fixed
+    assert (project / "app/main.py").read_text() == (
+        "from fastapi import FastAPI\n\napp = FastAPI()\nx = 1  # noqa: E501\ny = 2  # noqa\n"
+    )
+
+
+def test_unknown_fl_code_in_noqa(project: Path) -> None:
+    write_tree(project, {"app/main.py": "import fastapi  # noqa: FL999\n"})
+    result = run_cli("check", "--output-format", "concise", ".", cwd=project)
+    assert "FL002" in result.out and "unknown: FL999" in result.out
+
+
+def test_used_noqa_is_not_reported(project: Path) -> None:
+    code, out, _ = _check(project, "  # noqa: FL201")
+    assert "FL002" not in out and code == 0
+
+
+def test_parse_suppressions_codes() -> None:
+    found = parse_suppressions("x = 1  # noqa: FL101,fl201 E501\ny = 2  # NOQA\n")
+    assert found.lines[1].codes == ("FL101", "FL201", "E501")
+    assert found.lines[2].codes is None
