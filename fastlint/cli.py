@@ -69,6 +69,13 @@ def cli() -> None:
     "--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too."
 )
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes (default: one per core, up to 8).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors.")
 def check(
@@ -85,6 +92,7 @@ def check(
     config_path: Optional[str],
     force_exclude: bool,
     no_cache: bool,
+    jobs: Optional[int],
     quiet: bool,
     verbose: bool,
 ) -> None:

@@ -7,6 +7,7 @@ that names the file and the key.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -93,7 +94,8 @@ def load_settings(config_path: Optional[str], start: str) -> Settings:
     if path is None:
         path = find_pyproject(start)
         if path is None:
-            return Settings(root=os.path.abspath(start if os.path.isdir(start) else "."))
+            root = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
+            return Settings(root=root, pydantic_version=detect_pydantic_version(root))
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
@@ -156,14 +158,46 @@ def settings_from_table(table: Mapping[str, Any], path: str) -> Settings:
             if not isinstance(table[key], bool):
                 raise ConfigError(f"{path}: {key} must be true or false")
             values[key.replace("-", "_")] = table[key]
-    if "pydantic-version" in table:
+    if "pydantic-version" not in table:
+        values["pydantic_version"] = detect_pydantic_version(values["root"])
+    else:
         version = table["pydantic-version"]
         if isinstance(version, str) and version.strip().isdigit():
             version = int(version)
-        if version not in (1, 2) or isinstance(version, bool):
+        if isinstance(version, bool) or version not in (1, 2):
             raise ConfigError(f"{path}: pydantic-version must be 1 or 2, got {version!r}")
         values["pydantic_version"] = version
     return Settings(**values)
+
+
+_PYDANTIC_REQUIREMENT = re.compile(
+    r"^\s*[\"']?pydantic(?:\[[^\]]*\])?\s*(?P<spec>[^;#\"']*)", re.IGNORECASE | re.MULTILINE
+)
+_POETRY_REQUIREMENT = re.compile(
+    r"^\s*pydantic\s*=\s*(?:\{[^}]*version\s*=\s*)?[\"'](?P<spec>[^\"']+)[\"']",
+    re.IGNORECASE | re.MULTILINE,
+)
+_V1_SPEC = re.compile(r"(<\s*2(?:\.0)*\b(?!\.\d*[1-9]))|((?:==|~=|\^|<=)\s*1(?:\.|\b))")
+
+
+def detect_pydantic_version(root: str) -> int:
+    """1 when the project pins Pydantic below 2 (pyproject dependencies, Poetry, or a
+    requirements file in ``root``), else 2."""
+    texts: list[str] = []
+    for name in ("pyproject.toml", "requirements.txt", "requirements.in", "setup.cfg"):
+        candidate = os.path.join(root, name)
+        try:
+            with open(candidate, encoding="utf-8", errors="replace") as handle:
+                texts.append(handle.read())
+        except OSError:
+            continue
+    for text in texts:
+        specs = [m.group("spec") for m in _PYDANTIC_REQUIREMENT.finditer(text)]
+        specs += [m.group("spec") for m in _POETRY_REQUIREMENT.finditer(text)]
+        for spec in specs:
+            if _V1_SPEC.search(spec) or re.match(r"^\s*[\^~]?\s*1(\.|\s*$)", spec):
+                return 1
+    return 2
 
 
 def _string_list(value: Any, key: str, path: str) -> tuple[str, ...]:

@@ -3,7 +3,9 @@ positions only when there are findings, then suppressions."""
 
 from __future__ import annotations
 
+import ast
 import traceback
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Callable, Optional
@@ -283,9 +285,24 @@ def _unused_noqa(
 
 
 def _syntax_error(path: str, text: str, exc: cst.ParserSyntaxError) -> Diagnostic:
+    """Prefer CPython's own account of the error (its line and message are what users know);
+    fall back on LibCST's where CPython accepts the code (syntax LibCST does not support)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+    except SyntaxError as error:
+        return _syntax_error_at(
+            path, error.lineno or 1, error.offset or 1, f"SyntaxError: {error.msg}"
+        )
+    except (ValueError, RecursionError, MemoryError):
+        pass
     message = " ".join(exc.message.split()) or "invalid syntax"
     return _syntax_error_at(
-        path, exc.raw_line or 1, (exc.raw_column or 0) + 1, f"SyntaxError: {message}"
+        path,
+        exc.raw_line or 1,
+        (exc.raw_column or 0) + 1,
+        f"SyntaxError: {message} (LibCST cannot parse this file)",
     )
 
 

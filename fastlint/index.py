@@ -390,6 +390,10 @@ class ProjectIndex:
             self._dependency_targets = targets
         return self._dependency_targets
 
+    def preload_dependency_targets(self, targets: set[str]) -> None:
+        """Use targets computed elsewhere (by the parent of worker processes)."""
+        self._dependency_targets = set(targets)
+
     def is_dependency(self, qualname: str) -> bool:
         return self.resolve(qualname) in self.dependency_targets()
 

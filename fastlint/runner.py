@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Optional, cast
 
 from fastlint.config import Settings
 from fastlint.diagnostics import Diagnostic
@@ -57,6 +59,63 @@ def rules_for_file(path: str, rules: Sequence[type[Rule]], settings: Settings) -
     return [rule for rule in rules if rule.code not in ignored]
 
 
+@dataclass
+class FileOutcome:
+    """What checking one file produced: plain data, so that workers can hand it back."""
+
+    shown: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    fixed: list[Diagnostic] = field(default_factory=list)
+    rule_errors: list[RuleError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    diff: Optional[str] = None
+    text: Optional[str] = None  # the final text, kept only when there are findings
+
+
+def process_file(
+    path: str,
+    rules: Sequence[type[Rule]],
+    settings: Settings,
+    index: ProjectIndex,
+    *,
+    fix: bool,
+    unsafe: bool,
+    diff: bool,
+) -> FileOutcome:
+    shown = display_path(path)
+    file_result, text = check_file(path, shown, rules, settings, index, fix or diff, unsafe)
+    outcome = FileOutcome(shown, rule_errors=file_result.rule_errors)
+    if text is None:
+        outcome.diagnostics = file_result.diagnostics
+        return outcome
+    if text.error:
+        outcome.warnings.append(f"{shown}: {text.error}")
+    final, remaining, fixed = text.final, text.remaining, text.fixed
+    if final != text.original:
+        if diff:
+            outcome.diff = unified_diff(shown, text.original, final)
+        else:
+            try:
+                atomic_write(path, text.source.encode(final))
+            except (OSError, UnicodeEncodeError) as exc:
+                reason = getattr(exc, "strerror", None) or str(exc)
+                outcome.warnings.append(f"{shown}: cannot write fixes: {reason}")
+                final, remaining, fixed = text.original, text.before_fix, []
+    outcome.diagnostics = remaining
+    outcome.fixed = fixed
+    if remaining:
+        outcome.text = final
+    return outcome
+
+
+# Below this many files a run stays in one process: starting workers costs more than it saves.
+PARALLEL_THRESHOLD = 48
+
+
+def default_jobs() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
 def run(
     paths: Sequence[str],
     settings: Settings,
@@ -66,37 +125,79 @@ def run(
     unsafe: bool = False,
     diff: bool = False,
     force_exclude: bool = False,
+    jobs: Optional[int] = None,
 ) -> RunResult:
     result = RunResult()
     found = discover(paths, settings, force_exclude)
     result.warnings.extend(found.warnings)
-    index = ProjectIndex(found.files, roots=[settings.root])
-    for path in found.files:
-        shown = display_path(path)
-        file_result, text = check_file(path, shown, rules, settings, index, fix or diff, unsafe)
+    workers = default_jobs() if jobs is None else max(1, jobs)
+    flags = {"fix": fix, "unsafe": unsafe, "diff": diff}
+    if workers > 1 and len(found.files) >= PARALLEL_THRESHOLD:
+        outcomes = _run_parallel(found.files, rules, settings, workers, flags)
+    else:
+        index = ProjectIndex(found.files, roots=[settings.root])
+        outcomes = (process_file(path, rules, settings, index, **flags) for path in found.files)
+    for outcome in outcomes:
         result.files_checked += 1
-        result.rule_errors.extend(file_result.rule_errors)
-        if text is None:
-            result.diagnostics.extend(file_result.diagnostics)
-            continue
-        if text.error:
-            result.warnings.append(f"{shown}: {text.error}")
-        final, remaining, fixed = text.final, text.remaining, text.fixed
-        if final != text.original:
-            if diff:
-                result.diffs.append(unified_diff(shown, text.original, final))
-            else:
-                try:
-                    atomic_write(path, text.source.encode(final))
-                except (OSError, UnicodeEncodeError) as exc:
-                    reason = getattr(exc, "strerror", None) or str(exc)
-                    result.warnings.append(f"{shown}: cannot write fixes: {reason}")
-                    final, remaining, fixed = text.original, text.before_fix, []
-        result.texts[shown] = final
-        result.diagnostics.extend(remaining)
-        result.fixed.extend(fixed)
+        result.rule_errors.extend(outcome.rule_errors)
+        result.warnings.extend(outcome.warnings)
+        result.diagnostics.extend(outcome.diagnostics)
+        result.fixed.extend(outcome.fixed)
+        if outcome.diff:
+            result.diffs.append(outcome.diff)
+        if outcome.text is not None:
+            result.texts[outcome.shown] = outcome.text
     result.diagnostics.sort(key=Diagnostic.sort_key)
     return result
+
+
+_WORKER: dict[str, object] = {}
+
+
+def _init_worker(
+    rules: Sequence[type[Rule]],
+    settings: Settings,
+    files: Sequence[str],
+    flags: dict[str, bool],
+    dependency_targets: Optional[set[str]],
+) -> None:
+    index = ProjectIndex(files, roots=[settings.root])
+    if dependency_targets is not None:
+        index.preload_dependency_targets(dependency_targets)
+    _WORKER.update(rules=rules, settings=settings, index=index, flags=flags)
+
+
+def _work(paths: Sequence[str]) -> list[FileOutcome]:
+    rules = cast("Sequence[type[Rule]]", _WORKER["rules"])
+    settings = cast(Settings, _WORKER["settings"])
+    index = cast(ProjectIndex, _WORKER["index"])
+    flags = cast("dict[str, bool]", _WORKER["flags"])
+    return [process_file(path, rules, settings, index, **flags) for path in paths]
+
+
+def _run_parallel(
+    files: Sequence[str],
+    rules: Sequence[type[Rule]],
+    settings: Settings,
+    workers: int,
+    flags: dict[str, bool],
+) -> Iterator[FileOutcome]:
+    dependency_targets: Optional[set[str]] = None
+    if any(getattr(rule, "uses_dependency_index", False) for rule in rules):
+        # Computed once here rather than once in every worker.
+        dependency_targets = ProjectIndex(files, roots=[settings.root]).dependency_targets()
+    chunk = max(1, min(16, len(files) // (workers * 4) or 1))
+    chunks = [files[i : i + chunk] for i in range(0, len(files), chunk)]
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(list(rules), settings, list(files), flags, dependency_targets),
+    ) as pool:
+        for outcomes in pool.map(_work, chunks):
+            yield from outcomes
 
 
 @dataclass

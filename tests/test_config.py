@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import CORS_APP, VALIDATOR_MODEL, run_cli, write_tree
 
-from fastlint.config import ConfigError, load_settings
+from fastlint.config import ConfigError, detect_pydantic_version, load_settings
 
 
 def _pyproject(root: Path, body: str) -> None:
@@ -142,3 +142,36 @@ def test_load_settings_rejects_non_table(tmp_path: Path) -> None:
     _pyproject(tmp_path, '[tool]\nfastlint = "x"\n')
     with pytest.raises(ConfigError):
         load_settings(str(tmp_path / "pyproject.toml"), str(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("requirement", "version"),
+    [
+        ("pydantic>=2.0", 2),
+        ("pydantic<2", 1),
+        ("pydantic==1.10.2", 1),
+        ("pydantic>=1.8,<2.0", 1),
+        ("pydantic~=1.10", 1),
+        ("pydantic[email]>=2.5", 2),
+        ("pydantic<3", 2),
+        ("pydantic<2.6", 2),
+        ('pydantic = "^1.10"', 1),
+        ('pydantic = "^2.1"', 2),
+        ('pydantic = {version = "1.10.2", extras = ["email"]}', 1),
+        ("pydantic-settings>=2", 2),
+        ("pydantic", 2),
+        ("", 2),
+    ],
+)
+def test_pydantic_version_detected_from_requirements(
+    tmp_path: Path, requirement: str, version: int
+) -> None:
+    (tmp_path / "requirements.txt").write_text(requirement + "\n", encoding="utf-8")
+    assert detect_pydantic_version(str(tmp_path)) == version
+
+
+def test_pydantic_version_in_config_wins_over_detection(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("pydantic<2\n", encoding="utf-8")
+    assert load_settings(None, str(tmp_path)).pydantic_version == 1
+    _pyproject(tmp_path, "[tool.fastlint]\npydantic-version = 2\n")
+    assert load_settings(None, str(tmp_path)).pydantic_version == 2

@@ -1,0 +1,199 @@
+"""The engine, the fixer and the source layer, with small rules defined here."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from fastlint.config import Settings
+from fastlint.diagnostics import Applicability, Edit, Fix
+from fastlint.engine import lint_text
+from fastlint.fixer import apply_edits, fix_text, select_fixes
+from fastlint.imports import ImportMap, resolve_relative
+from fastlint.index import ProjectIndex, module_name_for
+from fastlint.rule import Rule
+from fastlint.source import LineIndex, SourceError, SourceFile, atomic_write
+from fastlint.testing import run_rule
+
+
+class RenameFoo(Rule):
+    """Renames calls of ``foo`` to ``bar``, importing ``bar`` from ``lib``."""
+
+    code = "FL991"
+    name = "rename-foo"
+    message = "foo is deprecated"
+    requires_any = ("foo",)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self.context.qualname(node.func) == "lib.foo":
+            fix = self.fix(Applicability.SAFE, "Use bar")
+            fix.replace(node.func, "bar").add_import("lib", "bar").remove_if_unused("foo")
+            self.report(node, fix=fix)
+
+
+class BreakSyntax(Rule):
+    """A rule whose fix does not parse."""
+
+    code = "FL992"
+    name = "break-syntax"
+    message = "x"
+    requires_any = ("x",)
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == "x":
+            self.report(node, fix=self.fix(Applicability.SAFE, "break").replace(node, "x ="))
+
+
+def _code(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def test_fix_rewrites_all_calls_and_imports_in_one_run() -> None:
+    source = _code(
+        """
+        from lib import foo
+
+        a = foo(1)
+        b = foo(2)
+        """
+    )
+    result = run_rule(RenameFoo, source, fix=True)
+    assert result.fixed_text == _code(
+        """
+        from lib import bar
+
+        a = bar(1)
+        b = bar(2)
+        """
+    )
+    assert result.diagnostics == []
+
+
+def test_fix_keeps_import_still_in_use() -> None:
+    source = "from lib import foo\n\na = foo(1)\nb = foo\n"
+    result = run_rule(RenameFoo, source, fix=True)
+    assert result.fixed_text == "from lib import foo, bar\n\na = bar(1)\nb = foo\n"
+
+
+def test_import_added_below_docstring_and_imports() -> None:
+    source = '"""Doc."""\nimport os\nimport lib\n\na = lib.foo(1)\n'
+    result = run_rule(RenameFoo, source, fix=True)
+    assert result.fixed_text == (
+        '"""Doc."""\nimport os\nimport lib\nfrom lib import bar\n\na = bar(1)\n'
+    )
+
+
+def test_fix_that_breaks_syntax_is_reverted() -> None:
+    outcome = fix_text(
+        "x = 1\n",
+        lambda text: lint_text("m.py", text, [BreakSyntax], Settings()),
+        unsafe=False,
+    )
+    assert outcome.text == "x = 1\n"
+    assert outcome.error is not None and "FL992" in outcome.error
+    assert [d.code for d in outcome.remaining] == ["FL992"]
+
+
+def test_overlapping_fixes_wait_for_the_next_round() -> None:
+    a = Fix(Applicability.SAFE, "a", (Edit(0, 5, "A"),))
+    b = Fix(Applicability.SAFE, "b", (Edit(3, 8, "B"),))
+    c = Fix(Applicability.SAFE, "c", (Edit(8, 9, "C"), Edit(0, 5, "A")))
+    assert select_fixes([b, a, c]) == [a, c]
+    assert apply_edits("0123456789", [a, c]) == "A567C9"
+
+
+def test_insertions_at_one_point_conflict() -> None:
+    a = Fix(Applicability.SAFE, "a", (Edit(2, 2, "x"),))
+    b = Fix(Applicability.SAFE, "b", (Edit(2, 2, "y"),))
+    assert select_fixes([a, b]) == [a]
+
+
+def test_syntax_error_diagnostic_has_parser_line() -> None:
+    result = lint_text("m.py", "import fastapi\n\ndef f(:\n    pass\n", [RenameFoo], Settings())
+    assert result.diagnostics == [] or result.diagnostics[0].code == "FL001"
+    broken = lint_text("m.py", "import foo\n\ndef f(:\n    pass\n", [RenameFoo], Settings())
+    assert not broken.parsed
+    (diagnostic,) = broken.diagnostics
+    assert diagnostic.code == "FL001"
+    assert diagnostic.start.row == 3
+    assert diagnostic.message.startswith("SyntaxError:")
+
+
+def test_prefilter_skips_files_without_required_text() -> None:
+    result = lint_text("m.py", "def f(:\n", [RenameFoo], Settings())
+    assert result.diagnostics == []  # not even parsed
+
+
+def test_line_index_round_trip_with_mixed_newlines() -> None:
+    text = "a\r\nbb\rccc\nd"
+    index = LineIndex(text)
+    for offset in range(len(text) + 1):
+        location = index.location(offset)
+        assert index.offset(location.row, location.column - 1) == offset
+    assert index.location(text.index("ccc")).row == 3
+
+
+def test_source_detects_bom_and_cookie(tmp_path: Path) -> None:
+    path = tmp_path / "a.py"
+    path.write_bytes(b"\xef\xbb\xbfx = 1\n")
+    source = SourceFile.read(str(path))
+    assert source.text == "x = 1\n"
+    assert source.encode(source.text).startswith(b"\xef\xbb\xbf")
+    path.write_bytes(b"# coding: latin-1\nx = '\xe9'\n")
+    source = SourceFile.read(str(path))
+    assert source.encoding == "iso-8859-1" and "\xe9" in source.text
+    path.write_bytes(b"# coding: nonsense-codec\nx = 1\n")
+    with pytest.raises(SourceError):
+        SourceFile.read(str(path))
+    with pytest.raises(SourceError, match="is a directory"):
+        SourceFile.read(str(tmp_path))
+
+
+def test_atomic_write_keeps_mode(tmp_path: Path) -> None:
+    path = tmp_path / "a.py"
+    path.write_text("old")
+    path.chmod(0o640)
+    atomic_write(str(path), b"new")
+    assert path.read_bytes() == b"new"
+    assert (path.stat().st_mode & 0o777) == 0o640
+    assert os.listdir(tmp_path) == ["a.py"]
+
+
+def test_import_map_resolves_aliases_and_relative_imports() -> None:
+    module = cst.parse_module(
+        "import sqlalchemy.orm as orm\nfrom ..deps import SessionDep as SD\n"
+        "from fastapi import Depends\nimport os.path\n"
+    )
+    imports = ImportMap.from_module(module, "app.routers.users", False)
+    assert imports.qualname(cst.parse_expression("orm.Session")) == "sqlalchemy.orm.Session"
+    assert imports.qualname(cst.parse_expression("SD")) == "app.deps.SessionDep"
+    assert imports.qualname(cst.parse_expression("os.path.join")) == "os.path.join"
+    assert imports.qualname(cst.parse_expression("local")) == "app.routers.users.local"
+    assert resolve_relative("app.routers", 1, "deps", True) == "app.routers.deps"
+    assert resolve_relative("app", 3, "x", False) is None
+
+
+def test_index_follows_reexports_across_modules(tmp_path: Path) -> None:
+    files = {
+        "app/__init__.py": "",
+        "app/db.py": "from sqlalchemy.orm import sessionmaker\nSessionLocal = sessionmaker()\n",
+        "app/deps.py": "from .db import SessionLocal\nfrom fastapi import Depends\n"
+        "def get_db():\n    db = SessionLocal()\n    yield db\n",
+        "app/routes.py": "from fastapi import Depends\nfrom .deps import get_db\n"
+        "def r(db=Depends(get_db)): ...\n",
+    }
+    for name, content in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(content)
+    index = ProjectIndex([str(tmp_path / n) for n in files], roots=[str(tmp_path)])
+    assert module_name_for(str(tmp_path / "app/deps.py"))[0] == "app.deps"
+    assert index.resolve("app.deps.SessionLocal") == "app.db.SessionLocal"
+    assert index.constructed_by("app.deps.SessionLocal") == "sqlalchemy.orm.sessionmaker"
+    function = index.function("app.routes.get_db")
+    assert function is not None and function.yields and not function.is_async
+    assert index.is_dependency("app.deps.get_db")
+    assert not index.is_dependency("app.db.SessionLocal")
