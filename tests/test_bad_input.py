@@ -9,13 +9,14 @@ from typing import Any
 
 import libcst as cst
 import pytest
-from conftest import CORS_APP, VALIDATOR_MODEL, run_cli, write_tree
 
 from fastlint import cli
 from fastlint.config import Settings
 from fastlint.registry import all_rules, build_registry, select_rules
 from fastlint.rule import Rule
 from fastlint.runner import run
+
+from conftest import CORS_APP, VALIDATOR_MODEL, run_cli, write_tree
 
 
 def test_syntax_error_is_reported_with_its_line_and_never_rewritten(project: Path) -> None:

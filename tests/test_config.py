@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import CORS_APP, VALIDATOR_MODEL, run_cli, write_tree
 
 from fastlint.config import ConfigError, detect_pydantic_version, load_settings
+
+from conftest import CORS_APP, VALIDATOR_MODEL, run_cli, write_tree
 
 
 def _pyproject(root: Path, body: str) -> None:

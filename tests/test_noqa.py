@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import run_cli, write_tree
-
 from fastlint.noqa import parse_suppressions
+
+from conftest import run_cli, write_tree
 
 CORS_LINE = (
     "from fastapi import FastAPI\n"

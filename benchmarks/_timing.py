@@ -1,0 +1,56 @@
+"""Whole-process timing with the standard library: wall time and peak RSS of each run."""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import subprocess
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass
+class Timing:
+    label: str
+    walls: list[float]
+    peak_mib: float
+    exit_codes: list[int]
+
+    def line(self) -> str:
+        walls = sorted(self.walls)
+        return (
+            f"{self.label:<40} wall s min {walls[0]:8.3f}  median {statistics.median(walls):8.3f}"
+            f"  max {walls[-1]:8.3f}  peak {self.peak_mib:7.1f} MiB  exit {set(self.exit_codes)}"
+        )
+
+
+def time_command(label: str, command: Sequence[str], runs: int, warmup: int = 1) -> Timing:
+    walls: list[float] = []
+    codes: list[int] = []
+    peak = 0.0
+    for index in range(warmup + runs):
+        # A fresh fork per run: RUSAGE_CHILDREN's maxrss is the largest child so far, so we
+        # measure each run in a child of a child and read it there.
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - child
+            os.close(read)
+            start = time.perf_counter()
+            proc = subprocess.run(
+                list(command), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+            wall = time.perf_counter() - start
+            rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            os.write(write, f"{wall} {rss} {proc.returncode}".encode())
+            os._exit(0)
+        os.close(write)
+        data = os.read(read, 200).decode().split()
+        os.close(read)
+        os.waitpid(pid, 0)
+        if index >= warmup:
+            walls.append(float(data[0]))
+            peak = max(peak, float(data[1]))
+            codes.append(int(data[2]))
+    return Timing(label, walls, peak, codes)
