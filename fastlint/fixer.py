@@ -48,7 +48,11 @@ def select_fixes(fixes: Sequence[Fix]) -> list[Fix]:
 
 
 def apply_edits(text: str, fixes: Sequence[Fix]) -> str:
-    edits = sorted({e for fix in fixes for e in fix.edits}, key=lambda e: (e.start, e.end))
+    unique = list(dict.fromkeys(e for fix in fixes for e in fix.edits))
+    edits = [
+        unique[i]
+        for i in sorted(range(len(unique)), key=lambda i: (unique[i].start, unique[i].end, i))
+    ]
     parts: list[str] = []
     cursor = 0
     for edit in edits:
@@ -151,10 +155,9 @@ def import_edit(
     when the name is taken by something else in the file."""
     imports = context.imports
     qualified = f"{module}.{name}"
-    bound = imports.names.get(name)
-    if bound == qualified:
+    if imports.top_level_names.get(name) == qualified:
         return None
-    if bound is not None or _defined_at_module_level(context.module, name):
+    if name in imports.names or _defined_at_module_level(context.module, name):
         return False
     statement = imports.from_statements.get(module)
     if statement is not None and isinstance(statement.names, Sequence):

@@ -52,6 +52,8 @@ class ImportMap:
         self.module_name = module_name
         self.is_package = is_package
         self.names: dict[str, str] = {}
+        # The names bound by imports at module level (not inside a function or class).
+        self.top_level_names: dict[str, str] = {}
         # Modules imported with ``from m import *``; their names are looked up in the project
         # index when a rule needs them.
         self.star_modules: list[str] = []
@@ -64,7 +66,25 @@ class ImportMap:
     ) -> ImportMap:
         result = cls(module_name, is_package)
         for stmt, top_level in _iter_import_statements(module.body, True):
+            before = dict(result.names)
             result._add(stmt, top_level)
+            if top_level:
+                for local, full in result.names.items():
+                    if before.get(local) != full:
+                        result.top_level_names[local] = full
+        for line in module.body:
+            if not isinstance(line, cst.SimpleStatementLine):
+                continue
+            for small in line.body:
+                if (
+                    isinstance(small, cst.ImportFrom)
+                    and not small.relative
+                    and small.module is not None
+                    and not isinstance(small.names, cst.ImportStar)
+                ):
+                    name = dotted_name(small.module)
+                    if name is not None:
+                        result.from_statements.setdefault(name, small)
         return result
 
     def _add(self, stmt: Union[cst.Import, cst.ImportFrom], top_level: bool) -> None:
@@ -86,8 +106,6 @@ class ImportMap:
         if isinstance(stmt.names, cst.ImportStar):
             self.star_modules.append(base)
             return
-        if top_level and not stmt.relative and base not in self.from_statements:
-            self.from_statements[base] = stmt
         for alias in stmt.names:
             if not isinstance(alias.name, cst.Name):
                 continue
@@ -132,24 +150,23 @@ def _iter_import_statements(
                 if isinstance(small, (cst.Import, cst.ImportFrom)):
                     yield small, top_level
         elif isinstance(stmt, cst.BaseCompoundStatement):
+            # Imports under if/try/with at module level still bind module-level names.
+            nested_top = top_level and not isinstance(stmt, (cst.FunctionDef, cst.ClassDef))
             for block in _child_blocks(stmt):
-                yield from _iter_import_statements(block, False)
+                yield from _iter_import_statements(block, nested_top)
 
 
-def _child_blocks(stmt: cst.BaseCompoundStatement) -> Iterator[object]:
-    body = stmt.body
-    if isinstance(body, cst.IndentedBlock):
-        yield body.body
-    elif isinstance(body, cst.SimpleStatementSuite):
-        yield [cst.SimpleStatementLine(body=body.body)]
-    for attr in ("orelse", "handlers", "finalbody"):
-        child = getattr(stmt, attr, None)
-        if child is None:
-            continue
-        if isinstance(child, (list, tuple)):
-            for handler in child:
-                yield from _child_blocks(handler)
-        elif isinstance(child, cst.If):
+def _child_blocks(stmt: cst.CSTNode) -> Iterator[object]:
+    """The statement lists directly inside a compound statement, whatever its kind (if/else,
+    try/except/finally, with, for, while, match/case, def, class)."""
+    for child in stmt.children:
+        if isinstance(child, cst.IndentedBlock):
+            yield child.body
+        elif isinstance(child, cst.SimpleStatementSuite):
+            yield [cst.SimpleStatementLine(body=child.body)]
+        elif isinstance(child, cst.BaseCompoundStatement):
             yield [child]
-        elif isinstance(child, cst.BaseCompoundStatement) or hasattr(child, "body"):
+        elif isinstance(
+            child, (cst.Else, cst.Finally, cst.ExceptHandler, cst.ExceptStarHandler, cst.MatchCase)
+        ):
             yield from _child_blocks(child)

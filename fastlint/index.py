@@ -63,6 +63,11 @@ class ModuleFacts:
     annotations: dict[str, ast.expr] = field(default_factory=dict)
     # Qualified names passed to Depends()/Security() anywhere in the module.
     dependency_targets: set[str] = field(default_factory=set)
+    # Receivers (raw qualified names) of app event registrations: ``x.on_event(...)``,
+    # ``x.add_event_handler(...)``, ``x.router.on_startup`` ... (``x.router`` counts for ``x``).
+    event_receivers: list[str] = field(default_factory=list)
+    # ``receiver.include_router(child)`` calls: (receiver, child) as raw qualified names.
+    router_includes: list[tuple[str, Optional[str]]] = field(default_factory=list)
 
     def qualname(self, node: ast.expr) -> Optional[str]:
         """Qualified name of a Name/Attribute expression of this module."""
@@ -76,6 +81,15 @@ class ModuleFacts:
         base = self.imports.get(head, f"{self.name}.{head}")
         parts.reverse()
         return ".".join([base, *parts])
+
+
+@dataclass
+class ProjectEvents:
+    """Who registers startup/shutdown handlers on which app, and which routers are included
+    where, across the run. Keys are resolved qualified names; values name the modules."""
+
+    registrations: dict[str, set[str]] = field(default_factory=dict)
+    includes: dict[str, list[tuple[str, Optional[str]]]] = field(default_factory=dict)
 
 
 def _resolve_relative(
@@ -161,7 +175,26 @@ class _FactCollector(ast.NodeVisitor):
                 self.facts.assignments[node.target.id] = node.value
         self.generic_visit(node)
 
+    def _receivers(self, node: ast.expr) -> Iterator[str]:
+        found = self.facts.qualname(node)
+        if found is not None:
+            yield found
+        if isinstance(node, ast.Attribute) and node.attr == "router":
+            owner = self.facts.qualname(node.value)  # `app.router` stands for the app
+            if owner is not None:
+                yield owner
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        if node.attr in EVENT_ATTRIBUTES:
+            self.facts.event_receivers.extend(self._receivers(node.value))
+        self.generic_visit(node)
+
     def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "include_router" and node.args:
+            child = self.facts.qualname(node.args[0])
+            for receiver in self._receivers(node.func.value):
+                self.facts.router_includes.append((receiver, child))
         callee = self.facts.qualname(node.func)
         if callee in DEPENDS_NAMES and node.args:
             target = self.facts.qualname(node.args[0])
@@ -174,6 +207,19 @@ class _FactCollector(ast.NodeVisitor):
                     self.facts.dependency_targets.add(target)
         self.generic_visit(node)
 
+
+# Attributes through which code registers or reaches an app's startup/shutdown handlers.
+EVENT_ATTRIBUTES = frozenset(
+    {"on_event", "add_event_handler", "on_startup", "on_shutdown", "lifespan_context"}
+)
+_EVENT_TOKENS = (
+    "on_event",
+    "event_handler",
+    "on_startup",
+    "on_shutdown",
+    "lifespan_context",
+    "include_router",
+)
 
 DEPENDS_NAMES = frozenset(
     {"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends", "fastapi.params.Security"}
@@ -231,9 +277,15 @@ class ProjectIndex:
         self._by_name: dict[str, Optional[ModuleFacts]] = {}
         self._by_path: dict[str, Optional[ModuleFacts]] = {}
         self._dependency_targets: Optional[set[str]] = None
+        self._events: Optional[ProjectEvents] = None
         self._texts: dict[str, str] = {}
         for path in self._files:
             self.add_root(module_name_for(path)[2])
+
+    @property
+    def files(self) -> list[str]:
+        """The files of the run (absolute paths)."""
+        return list(self._files)
 
     def add_root(self, root: str) -> None:
         root = os.path.abspath(root)
@@ -375,20 +427,40 @@ class ProjectIndex:
         """Qualified names of everything used as ``Depends(x)``/``Security(x)`` in the run."""
         if self._dependency_targets is None:
             targets: set[str] = set()
-            for path in self._files:
-                text = self._texts.get(path)
-                if text is None:
-                    try:
-                        text = SourceFile.read(path).text
-                    except SourceError:
-                        continue
-                if "Depends" not in text and "Security" not in text:
-                    continue
-                facts = self.facts_for_path(path)
-                if facts is not None:
-                    targets |= {self.resolve(t) for t in facts.dependency_targets}
+            for facts in self._run_facts(("Depends", "Security")):
+                targets |= {self.resolve(t) for t in facts.dependency_targets}
             self._dependency_targets = targets
         return self._dependency_targets
+
+    def _run_facts(self, tokens: tuple[str, ...]) -> Iterator[ModuleFacts]:
+        """Facts of the run's files whose text contains one of ``tokens``."""
+        for path in self._files:
+            text = self._texts.get(path)
+            if text is None:
+                try:
+                    text = SourceFile.read(path).text
+                except SourceError:
+                    continue
+            if any(token in text for token in tokens):
+                facts = self.facts_for_path(path)
+                if facts is not None:
+                    yield facts
+
+    def project_events(self) -> ProjectEvents:
+        """Event registrations and router inclusions of every module of the run, with names
+        resolved; computed once."""
+        if self._events is None:
+            events = ProjectEvents()
+            for facts in self._run_facts(_EVENT_TOKENS):
+                for receiver in facts.event_receivers:
+                    events.registrations.setdefault(self.resolve(receiver), set()).add(facts.name)
+                for receiver, child in facts.router_includes:
+                    resolved_child = self.resolve(child) if child is not None else None
+                    events.includes.setdefault(self.resolve(receiver), []).append(
+                        (facts.name, resolved_child)
+                    )
+            self._events = events
+        return self._events
 
     def preload_dependency_targets(self, targets: set[str]) -> None:
         """Use targets computed elsewhere (by the parent of worker processes)."""

@@ -11,6 +11,7 @@ traversal.
 from __future__ import annotations
 
 import enum
+import inspect
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -214,7 +215,7 @@ class Rule(cst.BatchableCSTVisitor):
 
     @classmethod
     def documentation(cls) -> str:
-        return textwrap.dedent(cls.__doc__ or "").strip()
+        return inspect.cleandoc(cls.__doc__ or "")
 
 
 def resolve_fix(
@@ -267,9 +268,12 @@ def resolve_fix(
             edits.append(edit)
     if not edits:
         return None
+    # Edits in position order; insertions at one point keep the order the rule gave them.
+    unique = list(dict.fromkeys(edits))
+    ordered = sorted(range(len(unique)), key=lambda i: (unique[i].start, unique[i].end, i))
     return Fix(
         builder.applicability,
         builder.message,
-        tuple(sorted(set(edits), key=lambda e: (e.start, e.end))),
+        tuple(unique[i] for i in ordered),
         tuple(builder.unused_candidates),
     )
