@@ -149,44 +149,57 @@ def import_edit(
     positions: Mapping[cst.CSTNode, Any],
     lines: LineIndex,
     module: str,
-    name: str,
+    names: Sequence[str],
 ) -> Union[Edit, Literal[False], None]:
-    """An edit that makes ``name`` from ``module`` available, None when it already is, False
-    when the name is taken by something else in the file."""
+    """One edit that makes ``names`` from ``module`` available at module level: the existing
+    ``from module import ...`` line is extended, or a new line goes below the top imports.
+    None when they all are already; False when a name is taken by something else."""
     imports = context.imports
-    qualified = f"{module}.{name}"
-    if imports.top_level_names.get(name) == qualified:
+    missing = []
+    for name in names:
+        if imports.top_level_names.get(name) == f"{module}.{name}":
+            continue
+        if name in imports.names or _defined_at_module_level(context.module, name):
+            return False
+        missing.append(name)
+    if not missing:
         return None
-    if name in imports.names or _defined_at_module_level(context.module, name):
-        return False
     statement = imports.from_statements.get(module)
     if statement is not None and isinstance(statement.names, Sequence):
-        names = list(statement.names)
-        last = names[-1]
-        if isinstance(last.comma, cst.Comma):
-            new_alias = cst.ImportAlias(name=cst.Name(name), comma=last.comma)
-            previous_comma = (
-                names[-2].comma
-                if len(names) > 1
-                else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-            )
-            names[-1] = last.with_changes(comma=previous_comma)
-        else:
-            new_alias = cst.ImportAlias(name=cst.Name(name))
-            names[-1] = last.with_changes(
-                comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-            )
-        names.append(new_alias)
         position = positions.get(statement)
         if position is None:
             return False
         start = lines.offset(position.start.line, position.start.column)
         end = lines.offset(position.end.line, position.end.column)
-        return Edit(start, end, context.code(statement.with_changes(names=names)))
+        extended = _append_aliases(statement, statement.names, missing)
+        return Edit(start, end, context.code(extended))
     offset = _import_insertion_offset(context, positions, lines)
     if offset is None:
         return False
-    return Edit(offset, offset, f"from {module} import {name}{context.newline}")
+    newline = lines.newline_at(max(offset - 1, 0), context.newline)
+    return Edit(offset, offset, f"from {module} import {', '.join(missing)}{newline}")
+
+
+def _append_aliases(
+    statement: cst.ImportFrom, current: Sequence[cst.ImportAlias], names: Sequence[str]
+) -> cst.ImportFrom:
+    aliases = list(current)
+    last = aliases[-1]
+    separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    if isinstance(last.comma, cst.Comma):
+        # A trailing comma (usually one name per line): new names follow the same layout.
+        between = aliases[-2].comma if len(aliases) > 1 else last.comma
+        trailing = last.comma
+        aliases[-1] = last.with_changes(comma=between)
+        for position, name in enumerate(names):
+            comma = trailing if position == len(names) - 1 else between
+            aliases.append(cst.ImportAlias(name=cst.Name(name), comma=comma))
+    else:
+        aliases[-1] = last.with_changes(comma=separator)
+        for position, name in enumerate(names):
+            comma = cst.MaybeSentinel.DEFAULT if position == len(names) - 1 else separator
+            aliases.append(cst.ImportAlias(name=cst.Name(name), comma=comma))
+    return statement.with_changes(names=aliases)
 
 
 def _defined_at_module_level(module: cst.Module, name: str) -> bool:
@@ -294,10 +307,26 @@ class _ImportRemover(cst.CSTTransformer):
             return updated_node
         if not kept:
             return cst.RemoveFromParent()
-        last = kept[-1]
-        if updated_node.rpar is None or not isinstance(updated_node.names[-1].comma, cst.Comma):
-            kept[-1] = last.with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        original_last = updated_node.names[-1]
+        if kept[-1] is not original_last:
+            # The last name went: the new last one takes its comma (a trailing comma and the
+            # whitespace before the closing parenthesis) or none.
+            comma = original_last.comma if updated_node.rpar is not None else None
+            kept[-1] = kept[-1].with_changes(
+                comma=comma if isinstance(comma, cst.Comma) else cst.MaybeSentinel.DEFAULT
+            )
         return updated_node.with_changes(names=kept)
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        body = list(updated_node.body)
+        if body and original_node.body and body[0] is not original_node.body[0]:
+            # The first statement went: do not leave the blank lines that followed it on top.
+            first = body[0]
+            lines = getattr(first, "leading_lines", ())
+            if lines and all(line.comment is None for line in lines):
+                body[0] = first.with_changes(leading_lines=())
+                return updated_node.with_changes(body=body)
+        return updated_node
 
     def leave_Import(
         self, original_node: cst.Import, updated_node: cst.Import

@@ -193,7 +193,7 @@ class _FactCollector(ast.NodeVisitor):
         func = node.func
         if isinstance(func, ast.Attribute) and func.attr == "include_router" and node.args:
             child = self.facts.qualname(node.args[0])
-            for receiver in self._receivers(node.func.value):
+            for receiver in self._receivers(func.value):
                 self.facts.router_includes.append((receiver, child))
         callee = self.facts.qualname(node.func)
         if callee in DEPENDS_NAMES and node.args:

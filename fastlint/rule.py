@@ -256,12 +256,17 @@ def resolve_fix(
             indentation = text[line_start:start]
             if indentation.strip():
                 return None
-            line = f"{indentation}{item.content}{context.newline}"
+            line = f"{indentation}{item.content}{lines.newline_at(start, context.newline)}"
             edits.append(Edit(line_start, line_start, line))
         else:  # pragma: no cover - a programming error in a rule
             raise ValueError(f"unknown edit kind {item.kind!r}")
+    by_module: dict[str, list[str]] = {}
     for module, name in builder.imports:
-        edit = import_edit(context, positions, lines, module, name)
+        names = by_module.setdefault(module, [])
+        if name not in names:
+            names.append(name)
+    for module, names in by_module.items():
+        edit = import_edit(context, positions, lines, module, names)
         if edit is False:
             return None
         if edit is not None:

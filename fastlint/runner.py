@@ -6,6 +6,7 @@ import difflib
 import fnmatch
 import multiprocessing
 import os
+import traceback
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -83,7 +84,11 @@ def process_file(
     diff: bool,
 ) -> FileOutcome:
     shown = display_path(path)
-    file_result, text = check_file(path, shown, rules, settings, index, fix or diff, unsafe)
+    try:
+        file_result, text = check_file(path, shown, rules, settings, index, fix or diff, unsafe)
+    except Exception as exc:  # a bug outside any one rule: report it, go on with other files
+        error = RuleError(shown, "engine", f"{type(exc).__name__}: {exc}", traceback.format_exc())
+        return FileOutcome(shown, rule_errors=[error])
     outcome = FileOutcome(shown, rule_errors=file_result.rule_errors)
     if text is None:
         outcome.diagnostics = file_result.diagnostics

@@ -76,6 +76,7 @@ class LineIndex:
     def __init__(self, text: str) -> None:
         self._starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
         self._length = len(text)
+        self._text = text
 
     def offset(self, line: int, column: int) -> int:
         """``line`` 1-based and ``column`` 0-based, as LibCST reports them."""
@@ -89,6 +90,14 @@ class LineIndex:
 
     def line_start(self, offset: int) -> int:
         return self._starts[bisect.bisect_right(self._starts, offset) - 1]
+
+    def newline_at(self, offset: int, default: str) -> str:
+        """The line ending of the line holding ``offset`` (``default`` on the last line)."""
+        row = bisect.bisect_right(self._starts, offset)
+        if row >= len(self._starts):
+            return default
+        end = self._starts[row]
+        return "\r\n" if self._text[end - 2 : end] == "\r\n" else self._text[end - 1]
 
     def line_end(self, offset: int) -> int:
         """The offset just after the newline of the line holding ``offset``."""
