@@ -5,12 +5,14 @@ from __future__ import annotations
 from fastlint.rule import Rule
 from fastlint.rules.fl001_invalid_syntax import InvalidSyntax
 from fastlint.rules.fl002_unused_noqa import UnusedNoqa
+from fastlint.rules.fl101_sync_db_in_async import SyncDbInAsync
 from fastlint.rules.fl301_deprecated_validator import DeprecatedValidator
 from fastlint.rules.fl401_deprecated_on_event import DeprecatedOnEvent
 
 BUILTIN_RULES: tuple[type[Rule], ...] = (
     InvalidSyntax,
     UnusedNoqa,
+    SyncDbInAsync,
     DeprecatedValidator,
     DeprecatedOnEvent,
 )

@@ -1,0 +1,518 @@
+from __future__ import annotations
+
+import ast
+import re
+from typing import Optional
+
+import libcst as cst
+import libcst.matchers as m
+
+from fastlint.constants import Argument, StaticValues, Value
+from fastlint.rule import Case, FixAvailability, Rule
+
+CORS_MIDDLEWARE = frozenset(
+    {"starlette.middleware.cors.CORSMiddleware", "fastapi.middleware.cors.CORSMiddleware"}
+)
+MIDDLEWARE_ENTRY = frozenset({"starlette.middleware.Middleware", "fastapi.middleware.Middleware"})
+# The positional-or-keyword parameters of ``CORSMiddleware.__init__`` after ``app``, as far as
+# they are the same in every Starlette release.
+CORS_PARAMETERS = (
+    "allow_origins",
+    "allow_methods",
+    "allow_headers",
+    "allow_credentials",
+    "allow_origin_regex",
+)
+# A project subclass that overrides one of these may check origins its own way.
+_ORIGIN_CHECKS = frozenset(
+    {"__init__", "__call__", "is_allowed_origin", "send", "simple_response", "preflight_response"}
+)
+# Origins of sites an attacker can register: a pattern that fully matches all of them (for one
+# scheme) lets any website in.
+_ATTACKER_HOSTS = ("attacker.example", "evil-site.test", "xn--80ak6aa92e.com:8443")
+_ADD_MIDDLEWARE = m.Attribute(attr=m.Name("add_middleware"))
+_MAX_HOPS = 8
+
+
+def matches_any_origin(pattern: str) -> bool:
+    """Whether ``allow_origin_regex=pattern`` accepts origins on hosts an attacker chooses
+    (Starlette matches the whole origin with ``fullmatch``)."""
+    try:
+        compiled = re.compile(pattern)
+    except (re.error, RecursionError, OverflowError, ValueError):
+        return False
+    return any(
+        all(compiled.fullmatch(f"{scheme}://{host}") for host in _ATTACKER_HOSTS)
+        for scheme in ("https", "http")
+    )
+
+
+class CorsWildcardCredentials(StaticValues, Rule):
+    """## What it does
+    Reports `CORSMiddleware` (added with `app.add_middleware(...)`, as a
+    `Middleware(CORSMiddleware, ...)` entry, or wrapping an app directly) that allows any origin
+    (`allow_origins` containing `"*"`, or an `allow_origin_regex` such as `".*"` that matches
+    every origin) together with `allow_credentials=True`.
+
+    Constants and module-level lists are followed, also across modules of the project. A value
+    that is only the default also counts, and the message says that the default configuration is
+    exposed: `os.getenv("CORS_ORIGINS", "*")`, `os.environ.get(...)` with a `"*"` default (also
+    after `.split(",")`), Starlette's `config("...", default="*")`, a settings field defaulting
+    to `["*"]`. A value with no static default is never guessed.
+
+    `allow_credentials` counts when its value is true the way Starlette tests it
+    (`if allow_credentials:`): `True`, and also a non-empty string such as
+    `os.getenv("CORS_CREDENTIALS", "false")`, which is true whatever it says.
+
+    ## Why is this bad?
+    With credentials allowed, Starlette cannot answer `Access-Control-Allow-Origin: *` (browsers
+    reject that with credentials), so it echoes the request's `Origin` back together with
+    `Access-Control-Allow-Credentials: true`. Every website a user visits can then send requests
+    to your API with the user's cookies or HTTP authentication and read the responses: their
+    data, their CSRF tokens, anything the session can do.
+
+    ## Example
+    ```python
+    from fastapi import FastAPI
+    from fastapi.middleware.cors import CORSMiddleware
+
+    app = FastAPI()
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_credentials=True,
+        allow_methods=["*"],
+        allow_headers=["*"],
+    )
+    ```
+
+    ## Use instead
+    ```python
+    import os
+
+    from fastapi import FastAPI
+    from fastapi.middleware.cors import CORSMiddleware
+
+    app = FastAPI()
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=os.environ["CORS_ORIGINS"].split(","),  # e.g. https://app.example.com
+        allow_credentials=True,
+        allow_methods=["*"],
+        allow_headers=["*"],
+    )
+    ```
+
+    A public API that needs no cookies can keep `allow_origins=["*"]` and drop
+    `allow_credentials=True`.
+
+    ## Fix safety
+    There is no fix: only you know which origins your frontends are served from.
+    """
+
+    code = "FL201"
+    name = "cors-wildcard-credentials"
+    message = (
+        "CORSMiddleware allows any origin with `allow_credentials=True`: every website can make "
+        "authenticated requests on behalf of your users"
+    )
+    fix_availability = FixAvailability.NONE
+    # Every way to name the class spells it, except an alias under another name from another
+    # module; those registrations still mention one of the other two strings unless all their
+    # arguments come from elsewhere too.
+    requires_any = ("Middleware", "add_middleware", "allow_credentials")
+
+    valid = (
+        Case(
+            """
+            from fastapi import FastAPI
+            from fastapi.middleware.cors import CORSMiddleware
+
+            app = FastAPI()
+            app.add_middleware(
+                CORSMiddleware,
+                allow_origins=["https://app.example.com"],
+                allow_credentials=True,
+            )
+            """
+        ),
+        # A wildcard without credentials is a public API: fine.
+        Case(
+            """
+            from fastapi import FastAPI
+            from fastapi.middleware.cors import CORSMiddleware
+
+            app = FastAPI()
+            app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"])
+            """
+        ),
+        Case(
+            """
+            from fastapi import FastAPI
+            from fastapi.middleware.cors import CORSMiddleware
+
+            app = FastAPI()
+            app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False)
+            """
+        ),
+        # Environment variables: a specific default, or no default at all.
+        Case(
+            """
+            import os
+            from fastapi import FastAPI
+            from fastapi.middleware.cors import CORSMiddleware
+
+            app = FastAPI()
+            app.add_middleware(
+                CORSMiddleware,
+                allow_origins=os.getenv("CORS_ORIGINS", "https://app.example.com").split(","),
+                allow_credentials=True,
+            )
+            """
+        ),
+        Case(
+            """
+            import os
+            from fastapi import FastAPI
+            from fastapi.middleware.cors import CORSMiddleware
+
+            app = FastAPI()
+            app.add_middleware(
+                CORSMiddleware,
+                allow_origins=os.environ["CORS_ORIGINS"].split(","),
+                allow_credentials=True,
+            )
+            app.add_middleware(
+                CORSMiddleware,
+                allow_origins=os.getenv("CORS_ORIGINS"),
+                allow_credentials=True,
+            )
+            """
+        ),
+        Case(
+            r"""
+            from fastapi import FastAPI
+            from fastapi.middleware.cors import CORSMiddleware
+
+            app = FastAPI()
+            app.add_middleware(
+                CORSMiddleware,
+                allow_origin_regex=r"https://.*\.example\.com",
+                allow_credentials=True,
+            )
+            """
+        ),
+        # Not Starlette's middleware: resolved by qualified name, not by spelling.
+        Case(
+            """
+            from fastapi import FastAPI
+
+            class CORSMiddleware:
+                def __init__(self, app, **options):
+                    self.app = app
+
+            app = FastAPI()
+            app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True)
+            """
+        ),
+        # A parameter is not the module-level constant of the same name.
+        Case(
+            """
+            from fastapi import FastAPI
+            from fastapi.middleware.cors import CORSMiddleware
+
+            origins = ["*"]
+
+            def create_app(origins: list[str]) -> FastAPI:
+                app = FastAPI()
+                app.add_middleware(CORSMiddleware, allow_origins=origins, allow_credentials=True)
+                return app
+            """
+        ),
+        # A name bound twice is not guessed.
+        Case(
+            """
+            from fastapi import FastAPI
+            from fastapi.middleware.cors import CORSMiddleware
+            from app.settings import DEBUG
+
+            ORIGINS = ["*"]
+            if not DEBUG:
+                ORIGINS = ["https://app.example.com"]
+
+            app = FastAPI()
+            app.add_middleware(CORSMiddleware, allow_origins=ORIGINS, allow_credentials=True)
+            """
+        ),
+        # Credentials from a `**mapping` that cannot be resolved are not guessed.
+        Case(
+            """
+            from fastapi import FastAPI
+            from fastapi.middleware.cors import CORSMiddleware
+            from app.settings import get_cors_options
+
+            app = FastAPI()
+            app.add_middleware(CORSMiddleware, allow_origins=["*"], **get_cors_options())
+            """
+        ),
+    )
+    invalid = (
+        Case(
+            """
+            from fastapi import FastAPI
+            from fastapi.middleware.cors import CORSMiddleware
+
+            app = FastAPI()
+            app.add_middleware(
+                CORSMiddleware,
+                allow_origins=["*"],
+                allow_credentials=True,
+                allow_methods=["*"],
+                allow_headers=["*"],
+            )
+            """,
+            count=1,
+            message="every website can make authenticated requests on behalf of your users",
+        ),
+        Case(
+            """
+            from fastapi import FastAPI
+            from starlette.middleware import Middleware
+            from starlette.middleware.cors import CORSMiddleware
+
+            app = FastAPI(
+                middleware=[
+                    Middleware(CORSMiddleware, allow_origins=("*",), allow_credentials=True),
+                ]
+            )
+            """,
+            count=1,
+        ),
+        Case(
+            """
+            from starlette.applications import Starlette
+            from starlette.middleware import cors
+
+            app = cors.CORSMiddleware(Starlette(), allow_origins="*", allow_credentials=True)
+            """,
+            count=1,
+        ),
+        Case(
+            """
+            from fastapi import FastAPI
+            from fastapi.middleware.cors import CORSMiddleware
+
+            ORIGINS = ["https://app.example.com", "*"]
+            ALLOW_CREDENTIALS = True
+
+            app = FastAPI()
+            app.add_middleware(
+                CORSMiddleware, allow_origins=ORIGINS, allow_credentials=ALLOW_CREDENTIALS
+            )
+            """,
+            count=1,
+        ),
+        Case(
+            """
+            from fastapi import FastAPI
+            from fastapi.middleware.cors import CORSMiddleware
+
+            app = FastAPI()
+            app.add_middleware(CORSMiddleware, allow_origin_regex=".*", allow_credentials=True)
+            """,
+            message='`allow_origin_regex=".*"`',
+        ),
+        Case(
+            """
+            import os
+            from fastapi import FastAPI
+            from fastapi.middleware.cors import CORSMiddleware
+
+            app = FastAPI()
+            app.add_middleware(
+                CORSMiddleware,
+                allow_origins=os.getenv("CORS_ORIGINS", "*").split(","),
+                allow_credentials=True,
+            )
+            """,
+            message="the default configuration (`CORS_ORIGINS` unset) is exposed",
+        ),
+        Case(
+            """
+            from fastapi import FastAPI
+            from fastapi.middleware.cors import CORSMiddleware
+            from pydantic_settings import BaseSettings
+
+            class Settings(BaseSettings):
+                cors_origins: list[str] = ["*"]
+
+            settings = Settings()
+            app = FastAPI()
+            app.add_middleware(
+                CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True
+            )
+            """,
+            path="app/main.py",
+            files={"app/__init__.py": ""},
+            message="(`Settings.cors_origins` unset)",
+        ),
+        Case(
+            """
+            from fastapi import FastAPI
+            from fastapi.middleware.cors import CORSMiddleware
+
+            CORS_OPTIONS = {"allow_origins": ["*"], "allow_credentials": True}
+
+            app = FastAPI()
+            app.add_middleware(CORSMiddleware, **CORS_OPTIONS)
+            """,
+            count=1,
+        ),
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        credentials = _credentials_argument(node)
+        if credentials is None or not self._registers_cors(node, credentials == "keyword"):
+            return
+        arguments = self.bind_arguments(node, CORS_PARAMETERS, skip=1)
+        allowed = arguments.get("allow_credentials")
+        if allowed is None or allowed.value is None or allowed.value.truthy() is not True:
+            return
+        found = self._wildcard(arguments.get("allow_origins"), arguments.get("allow_origin_regex"))
+        if found is None:
+            return
+        argument, wildcard, origin = found
+        self.report(argument.node, _message(origin, wildcard, allowed.value))
+
+    # -- which calls register CORSMiddleware ----------------------------------------------------
+    def _registers_cors(self, call: cst.Call, thorough: bool) -> bool:
+        """Whether ``call`` adds CORSMiddleware. A cheap look through the imports first, then
+        from where the call is (a parameter or a local variable may shadow the imported name).
+        Only calls with an ``allow_credentials=`` keyword (``thorough``) look into other modules
+        (re-exports, aliases, subclasses): calls that may pass it in an unpacking or as a fifth
+        positional argument are many (``Model(**data)``, ``handle(a, b, c, d, e)``), and
+        loading every module they name would cost more than the rest of the rule."""
+        if m.matches(call.func, _ADD_MIDDLEWARE):
+            middleware = _class_argument(call, "middleware_class")
+        elif self._imported_name(call.func, thorough) in MIDDLEWARE_ENTRY:
+            if self.static_qualname(call.func) not in MIDDLEWARE_ENTRY:
+                return False
+            middleware = _class_argument(call, "cls")
+        elif self._is_cors(self._imported_name(call.func, thorough), thorough):
+            middleware = call.func
+        else:
+            return False
+        return (
+            middleware is not None
+            and self._is_cors(self._imported_name(middleware, thorough), thorough)
+            and self._is_cors(self.static_qualname(middleware), thorough)
+        )
+
+    def _imported_name(self, expr: cst.BaseExpression, through_index: bool) -> Optional[str]:
+        """The qualified name through imports and, ``through_index``, project re-exports and
+        module-level aliases (``Cors = CORSMiddleware``), without looking at enclosing scopes."""
+        qualname = self.context.qualname(expr)
+        index = self.context.index
+        if qualname is None or index is None or not through_index:
+            return qualname
+        for _ in range(_MAX_HOPS):
+            qualname = index.resolve(qualname)
+            found = index.assignment(qualname)
+            if found is None or not isinstance(found[1], (ast.Name, ast.Attribute)):
+                break
+            alias = found[0].qualname(found[1])
+            if alias is None:
+                break
+            qualname = alias
+        return qualname
+
+    def _is_cors(self, qualname: Optional[str], through_index: bool, depth: int = 0) -> bool:
+        """Starlette's CORSMiddleware, or (``through_index``) a project subclass that does not
+        check origins its own way."""
+        if qualname is None:
+            return False
+        if qualname in CORS_MIDDLEWARE:
+            return True
+        index = self.context.index if through_index else None
+        klass = index.klass(qualname) if index is not None and depth < _MAX_HOPS else None
+        if index is None or klass is None:
+            return False
+        overrides = any(
+            isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and stmt.name in _ORIGIN_CHECKS
+            for stmt in klass.node.body
+        )
+        return not overrides and any(
+            self._is_cors(index.resolve(base), True, depth + 1) for base in klass.bases
+        )
+
+    # -- what it allows -------------------------------------------------------------------------
+    def _wildcard(
+        self, origins: Optional[Argument], regex: Optional[Argument]
+    ) -> Optional[tuple[Argument, Value, str]]:
+        """The argument that lets any origin in, the value that does, and which one it is."""
+        if origins is not None and origins.value is not None:
+            star = origins.value.find("*")
+            if star is not None:
+                return origins, star, "allow_origins"
+        if regex is not None and regex.value is not None:
+            pattern = regex.value.data
+            if isinstance(pattern, str) and matches_any_origin(pattern):
+                return regex, regex.value, "allow_origin_regex"
+        return None
+
+
+def _credentials_argument(call: cst.Call) -> Optional[str]:
+    """A cheap test that every CORS registration that can fire passes, to keep name resolution
+    off the many calls that are not about CORS: how ``allow_credentials`` may be passed
+    (``"keyword"``, ``"positional"`` as the fifth positional argument after the class or app,
+    ``"unpacked"`` in a ``*``/``**`` unpacking), None when it cannot be."""
+    positional = 0
+    unpacked = False
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "allow_credentials":
+            return "keyword"
+        if arg.star:
+            unpacked = True
+        elif arg.keyword is None:
+            positional += 1
+    if positional > CORS_PARAMETERS.index("allow_credentials") + 1:
+        return "positional"
+    return "unpacked" if unpacked else None
+
+
+def _class_argument(call: cst.Call, keyword: str) -> Optional[cst.BaseExpression]:
+    """The middleware class: the first positional argument, or ``keyword=``."""
+    for arg in call.args:
+        if arg.star:
+            return None
+        if arg.keyword is None:
+            return arg.value
+        if arg.keyword.value == keyword:
+            return arg.value
+    return None
+
+
+def _message(origin: str, wildcard: Value, credentials: Value) -> str:
+    if origin == "allow_origin_regex":
+        allowed = f"`allow_origin_regex={wildcard.render()}` matches every origin"
+    elif wildcard.data == "*":
+        allowed = '`"*"`'
+    else:
+        allowed = f'`allow_origins={wildcard.render()}` is a string containing `"*"`'
+    if credentials.data is True:
+        with_credentials = "`allow_credentials=True`"
+    elif isinstance(credentials.data, str):
+        with_credentials = (
+            f"`allow_credentials={credentials.render()}` (a non-empty string is true)"
+        )
+    else:
+        with_credentials = f"`allow_credentials={credentials.render()}` (true)"
+    text = (
+        f"CORSMiddleware allows any origin ({allowed}) with {with_credentials}: every website "
+        "can make authenticated requests on behalf of your users"
+    )
+    unset = [*wildcard.unset, *(u for u in credentials.unset if u not in wildcard.unset)]
+    if unset:
+        text += f"; the default configuration ({', '.join(unset)}) is exposed"
+    return text
