@@ -59,11 +59,10 @@ def test_exclude_and_extend_exclude(tmp_path: Path) -> None:
             "build/models.py": VALIDATOR_MODEL,
         },
     )
-    result = run_cli("check", "--output-format", "concise", ".", cwd=tmp_path)
+    result = run_cli("check", "--output-format", "concise", "-q", ".", cwd=tmp_path)
     assert result.out.splitlines() == [
-        line for line in result.out.splitlines() if line.startswith("app/models.py")
+        "app/models.py:7:5: FL301 [*] `@validator` is deprecated in Pydantic 2; use `@field_validator`"
     ]
-    assert "app/models.py" in result.out
 
 
 def test_gitignore_is_respected(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from fastlint.rule import Rule
 from fastlint.rules.fl001_invalid_syntax import InvalidSyntax
 from fastlint.rules.fl002_unused_noqa import UnusedNoqa
 from fastlint.rules.fl101_sync_db_in_async import SyncDbInAsync
+from fastlint.rules.fl201_cors_wildcard_credentials import CorsWildcardCredentials
 from fastlint.rules.fl301_deprecated_validator import DeprecatedValidator
 from fastlint.rules.fl401_deprecated_on_event import DeprecatedOnEvent
 
@@ -13,6 +14,7 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     InvalidSyntax,
     UnusedNoqa,
     SyncDbInAsync,
+    CorsWildcardCredentials,
     DeprecatedValidator,
     DeprecatedOnEvent,
 )
