@@ -61,7 +61,8 @@ def test_exclude_and_extend_exclude(tmp_path: Path) -> None:
     )
     result = run_cli("check", "--output-format", "concise", "-q", ".", cwd=tmp_path)
     assert result.out.splitlines() == [
-        "app/models.py:7:5: FL301 [*] `@validator` is deprecated in Pydantic 2; use `@field_validator`"
+        "app/models.py:7:5: FL301 [*] `@validator` is deprecated in Pydantic 2; "
+        "use `@field_validator`"
     ]
 
 
