@@ -11,6 +11,7 @@ import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any, Optional
 
 if sys.version_info >= (3, 11):
@@ -57,11 +58,18 @@ class Settings:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDES
     extend_exclude: tuple[str, ...] = ()
     unsafe_fixes: bool = False
-    pydantic_version: int = 2
+    # None: detected per file from the nearest project metadata that names pydantic.
+    pydantic_version: Optional[int] = None
     respect_gitignore: bool = True
     # The directory that relative patterns (excludes, per-file-ignores) are relative to.
     root: str = field(default_factory=os.getcwd)
     config_path: Optional[str] = None
+
+    def pydantic_version_for(self, path: str) -> int:
+        """The configured Pydantic major version, or the one the file's project pins."""
+        if self.pydantic_version is not None:
+            return self.pydantic_version
+        return pydantic_version_for(os.path.dirname(os.path.abspath(path)))
 
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -95,7 +103,7 @@ def load_settings(config_path: Optional[str], start: str) -> Settings:
         path = find_pyproject(start)
         if path is None:
             root = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
-            return Settings(root=root, pydantic_version=detect_pydantic_version(root))
+            return Settings(root=root)
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
@@ -158,9 +166,7 @@ def settings_from_table(table: Mapping[str, Any], path: str) -> Settings:
             if not isinstance(table[key], bool):
                 raise ConfigError(f"{path}: {key} must be true or false")
             values[key.replace("-", "_")] = table[key]
-    if "pydantic-version" not in table:
-        values["pydantic_version"] = detect_pydantic_version(values["root"])
-    else:
+    if "pydantic-version" in table:
         version = table["pydantic-version"]
         if isinstance(version, str) and version.strip().isdigit():
             version = int(version)
@@ -171,7 +177,7 @@ def settings_from_table(table: Mapping[str, Any], path: str) -> Settings:
 
 
 _PYDANTIC_REQUIREMENT = re.compile(
-    r"^\s*[\"']?pydantic(?:\[[^\]]*\])?\s*(?P<spec>[^;#\"']*)", re.IGNORECASE | re.MULTILINE
+    r"(?<![\w.-])pydantic(?![\w.-])(?:\[[^\]]*\])?\s*(?P<spec>[^;#\"'\n\]]*)", re.IGNORECASE
 )
 _POETRY_REQUIREMENT = re.compile(
     r"^\s*pydantic\s*=\s*(?:\{[^}]*version\s*=\s*)?[\"'](?P<spec>[^\"']+)[\"']",
@@ -180,24 +186,46 @@ _POETRY_REQUIREMENT = re.compile(
 _V1_SPEC = re.compile(r"(<\s*2(?:\.0)*\b(?!\.\d*[1-9]))|((?:==|~=|\^|<=)\s*1(?:\.|\b))")
 
 
-def detect_pydantic_version(root: str) -> int:
-    """1 when the project pins Pydantic below 2 (pyproject dependencies, Poetry, or a
-    requirements file in ``root``), else 2."""
-    texts: list[str] = []
-    for name in ("pyproject.toml", "requirements.txt", "requirements.in", "setup.cfg"):
-        candidate = os.path.join(root, name)
+_METADATA_FILES = ("pyproject.toml", "requirements.txt", "requirements.in", "setup.cfg", "setup.py")
+
+
+def _pinned_major(directory: str) -> Optional[int]:
+    """1 or 2 when a metadata file in ``directory`` names pydantic, else None."""
+    named = False
+    for name in _METADATA_FILES:
         try:
-            with open(candidate, encoding="utf-8", errors="replace") as handle:
-                texts.append(handle.read())
+            with open(os.path.join(directory, name), encoding="utf-8", errors="replace") as f:
+                text = f.read()
         except OSError:
             continue
-    for text in texts:
         specs = [m.group("spec") for m in _PYDANTIC_REQUIREMENT.finditer(text)]
         specs += [m.group("spec") for m in _POETRY_REQUIREMENT.finditer(text)]
         for spec in specs:
+            named = True
             if _V1_SPEC.search(spec) or re.match(r"^\s*[\^~]?\s*1(\.|\s*$)", spec):
                 return 1
-    return 2
+    return 2 if named else None
+
+
+def detect_pydantic_version(root: str) -> int:
+    """1 when the project metadata in ``root`` pins Pydantic below 2, else 2."""
+    return _pinned_major(root) or 2
+
+
+@lru_cache(maxsize=4096)
+def pydantic_version_for(directory: str) -> int:
+    """The Pydantic major version of the project holding ``directory``: decided by the nearest
+    directory above it whose metadata (pyproject, requirements, setup.cfg/py) names pydantic;
+    2 when none does."""
+    current = os.path.abspath(directory)
+    while True:
+        found = _pinned_major(current)
+        if found is not None:
+            return found
+        parent = os.path.dirname(current)
+        if parent == current:
+            return 2
+        current = parent
 
 
 def _string_list(value: Any, key: str, path: str) -> tuple[str, ...]:

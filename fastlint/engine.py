@@ -100,7 +100,10 @@ def lint_text(
     module_name: Optional[str] = None,
     is_package: bool = False,
     unused_noqa: bool = False,
+    file_path: Optional[str] = None,
 ) -> FileResult:
+    """Check ``text``, shown to the user as ``path``; ``file_path`` is where it lives on disk
+    (when it does), for facts about its project."""
     result = FileResult(path)
     active = applicable_rules(text, rules)
     noqa_requested = unused_noqa and "noqa" in text
@@ -120,7 +123,9 @@ def lint_text(
         return result
 
     imports = ImportMap.from_module(module, module_name, is_package)
-    context = FileContext(path, text, module, imports, settings, index, module_name)
+    context = FileContext(
+        path, text, module, imports, settings, index, module_name, file_path=file_path
+    )
     instances = [rule(context) for rule in active]
     failed_codes: set[str] = set()
 

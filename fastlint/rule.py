@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 import inspect
+import os
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -147,8 +148,10 @@ class FileContext:
         settings: Settings,
         index: Optional[ProjectIndex] = None,
         module_name: Optional[str] = None,
+        file_path: Optional[str] = None,
     ) -> None:
         self.path = path
+        self.file_path = os.path.abspath(file_path or path)
         self.text = text
         self.module = module
         self.imports = imports
@@ -162,6 +165,11 @@ class FileContext:
 
     def code(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
+
+    @property
+    def pydantic_version(self) -> int:
+        """1 or 2: configured, or detected from the project metadata nearest to the file."""
+        return self.settings.pydantic_version_for(self.file_path)
 
     @property
     def newline(self) -> str:

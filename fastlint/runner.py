@@ -239,7 +239,15 @@ def check_file(
     def lint(text: str) -> FileResult:
         index.set_text(path, text)
         outcome = lint_text(
-            shown, text, file_rules, settings, index, module_name, is_package, unused_noqa
+            shown,
+            text,
+            file_rules,
+            settings,
+            index,
+            module_name,
+            is_package,
+            unused_noqa,
+            file_path=path,
         )
         errors.extend(outcome.rule_errors)
         return outcome

@@ -173,6 +173,24 @@ def test_pydantic_version_detected_from_requirements(
 
 def test_pydantic_version_in_config_wins_over_detection(tmp_path: Path) -> None:
     (tmp_path / "requirements.txt").write_text("pydantic<2\n", encoding="utf-8")
-    assert load_settings(None, str(tmp_path)).pydantic_version == 1
+    module = str(tmp_path / "app" / "models.py")
+    assert load_settings(None, str(tmp_path)).pydantic_version_for(module) == 1
     _pyproject(tmp_path, "[tool.fastlint]\npydantic-version = 2\n")
-    assert load_settings(None, str(tmp_path)).pydantic_version == 2
+    assert load_settings(None, str(tmp_path)).pydantic_version_for(module) == 2
+
+
+def test_pydantic_version_detected_per_project_in_one_run(tmp_path: Path) -> None:
+    """Two projects checked in one run: each file follows its own project's pin."""
+    write_tree(
+        tmp_path,
+        {
+            "legacy/pyproject.toml": (
+                '[project]\nname = "legacy"\ndependencies = ["pydantic~=1.10"]\n'
+            ),
+            "legacy/app/models.py": VALIDATOR_MODEL,
+            "modern/requirements.txt": "pydantic>=2.5\n",
+            "modern/app/models.py": VALIDATOR_MODEL,
+        },
+    )
+    result = run_cli("check", "--output-format", "concise", "-q", ".", cwd=tmp_path)
+    assert [line.split(":")[0] for line in result.out.splitlines()] == ["modern/app/models.py"]

@@ -424,7 +424,7 @@ class DeprecatedValidator(Rule):
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
-        self._enabled = context.settings.pydantic_version >= 2
+        self._enabled = context.pydantic_version >= 2
         self._guards = GuardTracker(context.imports)
         self._guarded_names: Optional[frozenset[str]] = None
         self._module_names: Optional[frozenset[str]] = None
