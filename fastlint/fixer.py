@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable, Literal, Optional, Union
 import libcst as cst
 
 from fastlint.diagnostics import Applicability, Diagnostic, Edit, Fix
+from fastlint.nodes import is_docstring
 
 if TYPE_CHECKING:
     from fastlint.engine import FileResult
@@ -224,15 +225,6 @@ def _is_import_line(stmt: cst.CSTNode) -> bool:
     )
 
 
-def _is_docstring(stmt: cst.CSTNode) -> bool:
-    return (
-        isinstance(stmt, cst.SimpleStatementLine)
-        and len(stmt.body) == 1
-        and isinstance(stmt.body[0], cst.Expr)
-        and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
-    )
-
-
 def _import_insertion_offset(
     context: FileContext, positions: Mapping[cst.CSTNode, Any], lines: LineIndex
 ) -> Optional[int]:
@@ -241,7 +233,7 @@ def _import_insertion_offset(
     body = context.module.body
     anchor: Optional[cst.CSTNode] = None
     for index, stmt in enumerate(body):
-        if _is_import_line(stmt) or (index == 0 and _is_docstring(stmt)):
+        if _is_import_line(stmt) or (index == 0 and is_docstring(stmt)):
             anchor = stmt
             continue
         break

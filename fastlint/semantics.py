@@ -37,11 +37,11 @@ from enum import Enum
 from typing import Optional, Union
 
 import libcst as cst
-import libcst.matchers as m
 
 from fastlint.diagnostics import Applicability
 from fastlint.imports import dotted_name
 from fastlint.index import DEPENDS_NAMES, ModuleFacts
+from fastlint.nodes import is_attribute
 from fastlint.rule import FileContext, FixBuilder, Rule
 
 __all__ = [
@@ -1520,7 +1520,7 @@ class FileSemantics:
         """Whether ``call`` hands its arguments to a worker thread (``run_in_threadpool``,
         ``asyncio.to_thread``, ``loop.run_in_executor``, ``anyio.to_thread.run_sync``)."""
         func = call.func
-        if m.matches(func, m.Attribute(attr=m.Name("run_in_executor"))):
+        if is_attribute(func, "run_in_executor"):
             return True
         if not isinstance(func, (cst.Name, cst.Attribute)):
             return False

@@ -217,3 +217,65 @@ def test_checking_never_runs_user_code(project: Path) -> None:
     assert "IMPORTED" not in result.out
     assert not marker.exists()
     assert result.code in (0, 1)
+
+
+def test_file_deleted_during_the_run(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_tree(project, {"app/gone.py": CORS_APP, "app/models.py": VALIDATOR_MODEL})
+    import fastlint.runner as runner_module
+
+    real_discover = runner_module.discover
+
+    def discover_then_delete(*args: Any, **kwargs: Any) -> Any:
+        found = real_discover(*args, **kwargs)
+        (project / "app/gone.py").unlink()  # deleted after discovery, before it is read
+        return found
+
+    monkeypatch.setattr(runner_module, "discover", discover_then_delete)
+    settings = Settings(root=str(project))
+    result = run([str(project)], settings, select_rules(settings))
+    by_file = {os.path.basename(d.path): d for d in result.diagnostics}
+    assert by_file["gone.py"].code == "FL001"
+    assert "deleted during the run" in by_file["gone.py"].message
+    assert by_file["models.py"].code == "FL301"
+
+
+def test_non_utf8_path_name(project: Path) -> None:
+    name = os.fsencode(str(project / "app")) + b"/mod\xe9le.py"
+    os.makedirs(project / "app", exist_ok=True)
+    with open(name, "wb") as handle:
+        handle.write(VALIDATOR_MODEL.encode())
+    result = run_cli("check", "--output-format", "concise", ".", cwd=project)
+    assert result.code == 1
+    assert "FL301" in result.out and "mod\ufffdle.py" in result.out
+    assert "Traceback" not in result.err
+    fixed = run_cli("check", "--fix", ".", cwd=project)
+    assert fixed.code == 0, fixed
+    with open(name, "rb") as handle:
+        assert b"field_validator" in handle.read()
+
+
+def test_two_fix_runs_at_once_leave_no_half_written_file(project: Path) -> None:
+    """Writes are atomic: whichever run writes last, every file is a complete result."""
+    import subprocess
+    import sys
+
+    files = {f"app/models_{n}.py": VALIDATOR_MODEL for n in range(60)}
+    write_tree(project, files)
+    command = [sys.executable, "-m", "fastlint", "check", "--fix", "-q", "."]
+    runs = [
+        subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    for run_process, (_, err) in zip(runs, outputs):
+        assert run_process.returncode in (0, 1), err
+        assert b"Traceback" not in err
+    expected = None
+    for relative in files:
+        text = (project / relative).read_text()
+        cst.parse_module(text)
+        assert "@field_validator" in text and "@validator" not in text
+        expected = expected or text
+        assert text == expected
+    assert not list(project.rglob(".fastlint-*"))  # no temporary files left behind
+    assert run_cli("check", ".", cwd=project).code == 0

@@ -5,9 +5,9 @@ import re
 from typing import Optional
 
 import libcst as cst
-import libcst.matchers as m
 
 from fastlint.constants import Argument, StaticValues, Value
+from fastlint.nodes import is_attribute
 from fastlint.rule import Case, FixAvailability, Rule
 
 CORS_MIDDLEWARE = frozenset(
@@ -30,7 +30,6 @@ _ORIGIN_CHECKS = frozenset(
 # Origins of sites an attacker can register: a pattern that fully matches all of them (for one
 # scheme) lets any website in.
 _ATTACKER_HOSTS = ("attacker.example", "evil-site.test", "xn--80ak6aa92e.com:8443")
-_ADD_MIDDLEWARE = m.Attribute(attr=m.Name("add_middleware"))
 _MAX_HOPS = 8
 
 
@@ -392,7 +391,7 @@ class CorsWildcardCredentials(StaticValues, Rule):
         (re-exports, aliases, subclasses): calls that may pass it in an unpacking or as a fifth
         positional argument are many (``Model(**data)``, ``handle(a, b, c, d, e)``), and
         loading every module they name would cost more than the rest of the rule."""
-        if m.matches(call.func, _ADD_MIDDLEWARE):
+        if is_attribute(call.func, "add_middleware"):
             middleware = _class_argument(call, "middleware_class")
         elif self._imported_name(call.func, thorough) in MIDDLEWARE_ENTRY:
             if self.static_qualname(call.func) not in MIDDLEWARE_ENTRY:

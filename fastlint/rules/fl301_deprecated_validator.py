@@ -5,11 +5,11 @@ from dataclasses import dataclass, field
 from typing import Optional, Union
 
 import libcst as cst
-import libcst.matchers as m
 
 from fastlint.diagnostics import Applicability
 from fastlint.guards import GuardTracker, guarded_import_names
 from fastlint.imports import dotted_name
+from fastlint.nodes import is_name, names_in
 from fastlint.rule import Case, FileContext, FixAvailability, FixBuilder, Rule
 
 _V1_VALIDATORS = frozenset(
@@ -626,7 +626,7 @@ class DeprecatedValidator(Rule):
         plan.ops.append(_Op("insert_before", function, f"@classmethod{newline}{indent}"))
 
     def _is_builtin(self, expr: cst.BaseExpression, name: str) -> bool:
-        return m.matches(expr, m.Name(name)) and name not in self.context.imports.names
+        return is_name(expr, name) and name not in self.context.imports.names
 
     def _plan_signature(self, plan: _Plan, function: cst.FunctionDef) -> None:
         parameters = function.params
@@ -774,7 +774,7 @@ class DeprecatedValidator(Rule):
                 plan.block()
                 return False
             if arg.keyword is not None and arg.keyword.value == "validate_default":
-                if m.matches(arg.value, m.Name("True")):
+                if is_name(arg.value, "True"):
                     return True
                 plan.block()
                 return False
@@ -923,9 +923,9 @@ def _plan_arguments(plan: _Plan, call: cst.Call) -> None:
 
 
 def _literal_bool(expr: cst.BaseExpression) -> Optional[bool]:
-    if m.matches(expr, m.Name("True")):
+    if is_name(expr, "True"):
         return True
-    if m.matches(expr, m.Name("False")):
+    if is_name(expr, "False"):
         return False
     return None
 
@@ -980,9 +980,8 @@ def _annotation_names(param: cst.Param) -> Iterator[str]:
     """The names an annotation that the fix removes uses (their imports may become unused)."""
     if param.annotation is None:
         return
-    for node in m.findall(param.annotation, m.Name()):
-        if isinstance(node, cst.Name):
-            yield node.value
+    for node in names_in(param.annotation):
+        yield node.value
 
 
 def _single_line(item: Union[cst.Arg, cst.Param]) -> bool:

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from typing import Optional, Union
 
 import libcst as cst
-import libcst.matchers as m
 
 from fastlint.diagnostics import Applicability
 from fastlint.index import ProjectIndex
+from fastlint.nodes import is_attribute, is_docstring, is_method_call, is_name
 from fastlint.noqa import parse_suppressions
 from fastlint.rule import Case, FileContext, FixAvailability, FixBuilder, Rule
 
@@ -587,7 +587,7 @@ class DeprecatedOnEvent(Rule):
 
     def _resolve(self, expr: cst.BaseExpression) -> Optional[_Target]:
         """The app or router that ``expr`` names, if it names one."""
-        if m.matches(expr, m.Attribute(attr=m.Name("router"))):
+        if is_attribute(expr, "router"):
             assert isinstance(expr, cst.Attribute)
             owner = self._resolve(expr.value)
             if owner is not None and owner.kind == "app":
@@ -662,7 +662,7 @@ class DeprecatedOnEvent(Rule):
         registrations: list[tuple[cst.Decorator, _Group, Optional[str]]] = []
         for decorator in node.decorators:
             expr = decorator.decorator
-            if not m.matches(expr, m.Call(func=m.Attribute(attr=m.Name("on_event")))):
+            if not is_method_call(expr, "on_event"):
                 continue
             assert isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute)
             target = self._resolve(expr.func.value)
@@ -697,7 +697,7 @@ class DeprecatedOnEvent(Rule):
         assert arg.keyword is not None
         event = "startup" if arg.keyword.value == "on_startup" else "shutdown"
         value = arg.value
-        if m.matches(value, m.Name("None")):
+        if is_name(value, "None"):
             return []
         if not isinstance(value, (cst.List, cst.Tuple)):
             return None
@@ -803,7 +803,7 @@ class DeprecatedOnEvent(Rule):
         new import lines go, as the fixer would put them."""
         body = self.context.module.body
         for position, statement in enumerate(body):
-            if _is_import_line(statement) or (position == 0 and _is_docstring(statement)):
+            if _is_import_line(statement) or (position == 0 and is_docstring(statement)):
                 continue
             return position
         return len(body)
@@ -965,8 +965,7 @@ def _import_bindings(small: Union[cst.Import, cst.ImportFrom]) -> Iterator[tuple
 def _call_lifespan(call: cst.Call) -> Optional[bool]:
     """Whether the constructor call sets a lifespan (`lifespan=None` does not)."""
     if any(
-        m.matches(arg, m.Arg(keyword=m.Name("lifespan"), value=~m.Name("None")))
-        for arg in call.args
+        is_name(arg.keyword, "lifespan") and not is_name(arg.value, "None") for arg in call.args
     ):
         return True
     if any(arg.star == "**" for arg in call.args):
@@ -1036,13 +1035,6 @@ def _free_name(candidates: Sequence[str], taken: set[str]) -> str:
 def _is_import_line(statement: cst.CSTNode) -> bool:
     return isinstance(statement, cst.SimpleStatementLine) and all(
         isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
-    )
-
-
-def _is_docstring(statement: cst.CSTNode) -> bool:
-    return m.matches(
-        statement,
-        m.SimpleStatementLine(body=[m.Expr(value=m.SimpleString() | m.ConcatenatedString())]),
     )
 
 
