@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Optional, Union
 
 import libcst as cst
 
-from fastlint.imports import dotted_name, resolve_relative
+from fastlint.imports import alias_asname, dotted_name, resolve_relative
 
 if TYPE_CHECKING:
     from fastlint.index import ModuleFacts, ProjectIndex
@@ -523,8 +523,9 @@ class _CstBindings(cst.CSTVisitor):
             full = dotted_name(alias.name)
             if full is None:
                 continue
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                self.add(alias.asname.name.value, _Bind(qualname=full, is_import=True))
+            asname = alias_asname(alias)
+            if asname is not None:
+                self.add(asname, _Bind(qualname=full, is_import=True))
             else:
                 root = full.split(".")[0]
                 self.add(root, _Bind(qualname=root, is_import=True))
@@ -538,9 +539,7 @@ class _CstBindings(cst.CSTVisitor):
         for alias in node.names:
             if not isinstance(alias.name, cst.Name):
                 continue
-            local = alias.name.value
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                local = alias.asname.name.value
+            local = alias_asname(alias) or alias.name.value
             qualname = f"{base}.{alias.name.value}" if base else None
             self.add(local, _Bind(qualname=qualname, is_import=qualname is not None))
 
@@ -810,7 +809,7 @@ class ConstantResolver:
         if index is not None:
             for star in star_modules:
                 facts = index.module(star)
-                if facts is not None and _defines(facts, name):
+                if facts is not None and facts.defines(name):
                     return _QualBinding(f"{star}.{name}")
         if hasattr(builtins, name):
             return _QualBinding(f"builtins.{name}")
@@ -1453,15 +1452,6 @@ def _defined_names(stmt: ast.stmt) -> list[str]:
     if isinstance(stmt, ast.Assign):
         return [t.id for t in stmt.targets if isinstance(t, ast.Name)]
     return []
-
-
-def _defines(facts: ModuleFacts, name: str) -> bool:
-    return (
-        name in facts.functions
-        or name in facts.classes
-        or name in facts.assignments
-        or name in facts.imports
-    )
 
 
 def _as_items(value: Optional[Value]) -> Optional[tuple[Optional[Value], ...]]:

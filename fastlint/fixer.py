@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable, Literal, Optional, Union
 import libcst as cst
 
 from fastlint.diagnostics import Applicability, Diagnostic, Edit, Fix
+from fastlint.imports import alias_asname
 from fastlint.nodes import is_docstring
 
 if TYPE_CHECKING:
@@ -333,11 +334,10 @@ class _ImportRemover(cst.CSTTransformer):
 
 
 def _local(alias: cst.ImportAlias) -> Optional[str]:
-    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-        return alias.asname.name.value
-    if isinstance(alias.name, cst.Name):
-        return alias.name.value
-    return None
+    asname = alias_asname(alias)
+    if asname is not None:
+        return asname
+    return alias.name.value if isinstance(alias.name, cst.Name) else None
 
 
 def remove_unused_imports(module: cst.Module, candidates: set[str]) -> str:

@@ -33,7 +33,7 @@ from typing import Optional, Union
 
 import libcst as cst
 
-from fastlint.imports import ImportMap, dotted_name
+from fastlint.imports import ImportMap, alias_asname, dotted_name
 
 __all__ = [
     "GuardTracker",
@@ -155,8 +155,9 @@ def _bound_names(stmt: Union[cst.Import, cst.ImportFrom]) -> Iterator[str]:
     if isinstance(stmt.names, cst.ImportStar):
         return
     for alias in stmt.names:
-        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-            yield alias.asname.name.value
+        asname = alias_asname(alias)
+        if asname is not None:
+            yield asname
             continue
         full = dotted_name(alias.name)
         if full is not None:

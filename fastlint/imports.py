@@ -26,6 +26,13 @@ def dotted_name(node: cst.BaseExpression) -> Optional[str]:
     return None
 
 
+def alias_asname(alias: cst.ImportAlias) -> Optional[str]:
+    """The ``as`` name of an import alias, if it has one."""
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    return None
+
+
 def resolve_relative(
     module: Optional[str], level: int, target: Optional[str], is_package: bool
 ) -> Optional[str]:
@@ -93,8 +100,9 @@ class ImportMap:
                 full = dotted_name(alias.name)
                 if full is None:
                     continue
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    self.names[alias.asname.name.value] = full
+                asname = alias_asname(alias)
+                if asname is not None:
+                    self.names[asname] = full
                 else:
                     root = full.split(".")[0]
                     self.names.setdefault(root, root)
@@ -109,9 +117,7 @@ class ImportMap:
         for alias in stmt.names:
             if not isinstance(alias.name, cst.Name):
                 continue
-            local = alias.name.value
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                local = alias.asname.name.value
+            local = alias_asname(alias) or alias.name.value
             self.names[local] = f"{base}.{alias.name.value}"
 
     def qualname(self, node: cst.BaseExpression) -> Optional[str]:

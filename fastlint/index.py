@@ -16,10 +16,23 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
+from fastlint.imports import resolve_relative
 from fastlint.source import SourceError, SourceFile
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 _MAX_HOPS = 12
+
+
+def ast_dotted_name(node: ast.expr) -> Optional[str]:
+    """``a.b.c`` for an ast Name/Attribute chain, else None."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
 
 
 @dataclass
@@ -71,16 +84,21 @@ class ModuleFacts:
 
     def qualname(self, node: ast.expr) -> Optional[str]:
         """Qualified name of a Name/Attribute expression of this module."""
-        parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
+        dotted = ast_dotted_name(node)
+        if dotted is None:
             return None
-        head = node.id
+        head, _, rest = dotted.partition(".")
         base = self.imports.get(head, f"{self.name}.{head}")
-        parts.reverse()
-        return ".".join([base, *parts])
+        return f"{base}.{rest}" if rest else base
+
+    def defines(self, name: str) -> bool:
+        """Whether the module binds ``name`` at its top level."""
+        return (
+            name in self.functions
+            or name in self.classes
+            or name in self.assignments
+            or name in self.imports
+        )
 
 
 @dataclass
@@ -90,22 +108,6 @@ class ProjectEvents:
 
     registrations: dict[str, set[str]] = field(default_factory=dict)
     includes: dict[str, list[tuple[str, Optional[str]]]] = field(default_factory=dict)
-
-
-def _resolve_relative(
-    module: str, is_package: bool, level: int, target: Optional[str]
-) -> Optional[str]:
-    if level == 0:
-        return target
-    parts = module.split(".")
-    if not is_package:
-        parts = parts[:-1]
-    if level - 1 > len(parts):
-        return None
-    base = parts[: len(parts) - (level - 1)]
-    if target:
-        base.append(target)
-    return ".".join(base) if base else None
 
 
 class _FactCollector(ast.NodeVisitor):
@@ -122,8 +124,8 @@ class _FactCollector(ast.NodeVisitor):
                 self.facts.imports.setdefault(root, root)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
-        base = _resolve_relative(
-            self.facts.name, self.facts.is_package, node.level or 0, node.module
+        base = resolve_relative(
+            self.facts.name, node.level or 0, node.module, self.facts.is_package
         )
         if base is None:
             return
@@ -359,7 +361,7 @@ class ProjectIndex:
             if target is None:
                 for star in facts.star_imports:
                     star_facts = self.module(star)
-                    if star_facts is not None and _defines(star_facts, head):
+                    if star_facts is not None and star_facts.defines(head):
                         target = f"{star}.{head}"
                         break
             if target is None or target == qualname:
@@ -468,12 +470,3 @@ class ProjectIndex:
 
     def is_dependency(self, qualname: str) -> bool:
         return self.resolve(qualname) in self.dependency_targets()
-
-
-def _defines(facts: ModuleFacts, name: str) -> bool:
-    return (
-        name in facts.functions
-        or name in facts.classes
-        or name in facts.assignments
-        or name in facts.imports
-    )

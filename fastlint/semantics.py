@@ -40,7 +40,7 @@ import libcst as cst
 
 from fastlint.diagnostics import Applicability
 from fastlint.imports import dotted_name
-from fastlint.index import DEPENDS_NAMES, ModuleFacts
+from fastlint.index import DEPENDS_NAMES, ModuleFacts, ast_dotted_name
 from fastlint.nodes import is_attribute
 from fastlint.rule import FileContext, FixBuilder, Rule
 
@@ -752,20 +752,9 @@ def _ast_argument(call: ast.Call, position: int, keyword: str) -> Optional[ast.e
     return positional[position] if position < len(positional) else None
 
 
-def _ast_dotted(node: ast.expr) -> Optional[str]:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
-
-
 def _cst_of(node: ast.expr) -> Optional[cst.BaseExpression]:
     """A LibCST expression for a small ``ast`` expression (names, attributes, simple calls)."""
-    dotted = _ast_dotted(node)
+    dotted = ast_dotted_name(node)
     if dotted is not None:
         head, *rest = dotted.split(".")
         result: cst.BaseExpression = cst.Name(head)
@@ -1049,7 +1038,7 @@ class FileSemantics:
         return self._registered
 
     def _qualify(self, node: ast.expr) -> Optional[str]:
-        dotted = _ast_dotted(node)
+        dotted = ast_dotted_name(node)
         if dotted is None:
             return None
         head, _, rest = dotted.partition(".")

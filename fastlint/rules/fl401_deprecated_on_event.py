@@ -10,6 +10,7 @@ from typing import Optional, Union
 import libcst as cst
 
 from fastlint.diagnostics import Applicability
+from fastlint.imports import alias_asname, dotted_name
 from fastlint.index import ProjectIndex
 from fastlint.nodes import is_attribute, is_docstring, is_method_call, is_name
 from fastlint.noqa import parse_suppressions
@@ -927,38 +928,24 @@ def _bound_names(target: cst.BaseExpression) -> Iterator[str]:
         yield from _bound_names(target.value)
 
 
-def _dotted(node: cst.BaseExpression) -> Optional[str]:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        head = _dotted(node.value)
-        return f"{head}.{node.attr.value}" if head is not None else None
-    return None
-
-
 def _import_bindings(small: Union[cst.Import, cst.ImportFrom]) -> Iterator[tuple[str, str, bool]]:
     """(local expression, qualified name, is a module import) for each imported name."""
     if isinstance(small, cst.Import):
         for alias in small.names:
-            full = _dotted(alias.name)
+            full = dotted_name(alias.name)
             if full is None:
                 continue
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                yield alias.asname.name.value, full, True
-            else:
-                yield full, full, True
+            yield alias_asname(alias) or full, full, True
         return
     if small.relative or small.module is None or isinstance(small.names, cst.ImportStar):
         return
-    base = _dotted(small.module)
+    base = dotted_name(small.module)
     if base is None:
         return
     for alias in small.names:
         if not isinstance(alias.name, cst.Name):
             continue
-        local = alias.name.value
-        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-            local = alias.asname.name.value
+        local = alias_asname(alias) or alias.name.value
         yield local, f"{base}.{alias.name.value}", False
 
 
