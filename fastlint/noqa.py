@@ -26,7 +26,7 @@ class NoqaComment:
     row: int
     start: int  # offset of the '#'-directive inside the comment's line, in the text
     end: int
-    codes: Optional[tuple[str, ...]]  # None for a bare ``# noqa``
+    codes: Optional[tuple[str, ...]]  # None for a bare directive (no codes)
     code_spans: list[tuple[str, int, int]] = field(default_factory=list)  # code, start, end
 
 
