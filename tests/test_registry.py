@@ -1,0 +1,130 @@
+"""Rule selection and plugins (the ``fastlint.rules`` entry-point group)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import libcst as cst
+import pytest
+
+from fastlint import registry
+from fastlint.config import ConfigError, Settings
+from fastlint.rule import Case, Rule
+from fastlint.testing import LabeledCase, case_id, check_case, rule_cases
+
+
+class _PluginRule(Rule):
+    """## What it does
+    Flags `print`.
+    ## Why is this bad?
+    Logs belong in logging.
+    ## Example
+    ```python
+    print("x")
+    ```
+    ## Use instead
+    ```python
+    logger.info("x")
+    ```
+    ## Fix safety
+    There is no fix.
+    """
+
+    code = "XY101"
+    name = "no-print"
+    message = "print() in application code"
+    requires_any = ("print",)
+    invalid = (Case("print('hi')\n"),)
+    valid = (Case("import logging\nlogging.info('hi')\n"),)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Name) and node.func.value == "print":
+            self.report(node)
+
+
+class _Duplicate(_PluginRule):
+    name = "another-name"
+    code = "FL101"
+
+
+class _OffByDefault(_PluginRule):
+    code = "XY102"
+    name = "off-by-default"
+    default_enabled = False
+
+
+class _EntryPoint:
+    def __init__(self, name: str, obj: Any) -> None:
+        self.name = name
+        self.value = f"plugin_module:{name}"
+        self._obj = obj
+
+    def load(self) -> Any:
+        if isinstance(self._obj, Exception):
+            raise self._obj
+        return self._obj
+
+
+@pytest.fixture
+def plugins(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[_EntryPoint]]:
+    points: list[_EntryPoint] = []
+    monkeypatch.setattr(registry, "_entry_points", lambda: points)
+    registry.all_rules.cache_clear()
+    yield points
+    registry.all_rules.cache_clear()
+
+
+def _codes(settings: Settings) -> list[str]:
+    return [rule.code for rule in registry.select_rules(settings)]
+
+
+def test_plugin_rules_are_registered(plugins: list[_EntryPoint]) -> None:
+    plugins.append(_EntryPoint("mine", [_PluginRule, _OffByDefault]))
+    rules = registry.all_rules()
+    assert rules["XY101"] is _PluginRule
+    assert "XY101" in _codes(Settings())
+    assert "XY102" not in _codes(Settings())  # off by default...
+    assert "XY102" in _codes(Settings(select=("XY102",)))  # ...on when named
+    assert "XY102" in _codes(Settings(select=("off-by-default",)))
+    assert "XY102" in _codes(Settings(select=("ALL",)))
+    assert "XY102" not in _codes(Settings(select=("XY",)))  # a prefix keeps defaults
+
+
+def test_duplicate_code_is_an_error(plugins: list[_EntryPoint]) -> None:
+    plugins.append(_EntryPoint("dup", _Duplicate))
+    with pytest.raises(ConfigError, match="duplicate rule code FL101"):
+        registry.all_rules()
+
+
+def test_broken_plugin_is_an_error(plugins: list[_EntryPoint]) -> None:
+    plugins.append(_EntryPoint("broken", ImportError("no module named plugin_module")))
+    with pytest.raises(ConfigError, match=r"plugin 'broken'.*failed to load"):
+        registry.all_rules()
+
+
+def test_plugin_object_must_be_rules(plugins: list[_EntryPoint]) -> None:
+    plugins.append(_EntryPoint("junk", 42))
+    with pytest.raises(ConfigError, match="not a fastlint Rule"):
+        registry.all_rules()
+
+
+def test_selection_by_prefix_name_and_ignore() -> None:
+    all_codes = set(registry.all_rules())
+    assert set(_codes(Settings(select=("FL1",)))) == {c for c in all_codes if c.startswith("FL1")}
+    assert _codes(Settings(select=("sync-db-in-async",))) == ["FL101"]
+    assert "FL101" not in _codes(Settings(ignore=("FL1",)))
+    assert _codes(Settings(select=("FL3",), extend_select=("FL401",))) == ["FL301", "FL401"]
+    assert _codes(Settings(select=("fl301",))) == ["FL301"]  # codes are case-insensitive
+
+
+def test_unknown_selector_is_an_error() -> None:
+    with pytest.raises(ConfigError, match="unknown rule selector 'FL9'"):
+        registry.select_rules(Settings(select=("FL9",)))
+    with pytest.raises(ConfigError, match="unknown rule selector 'no-such-rule'"):
+        registry.select_rules(Settings(ignore=("no-such-rule",)))
+
+
+@pytest.mark.parametrize("case", rule_cases(_PluginRule), ids=case_id)
+def test_plugin_rule_with_the_testing_harness(case: LabeledCase) -> None:
+    check_case(_PluginRule, case)
