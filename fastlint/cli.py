@@ -123,6 +123,7 @@ def check(
         unsafe=unsafe,
         diff=diff,
         force_exclude=force_exclude,
+        jobs=jobs,
     )
 
     for warning in result.warnings:
