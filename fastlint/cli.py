@@ -18,7 +18,7 @@ from fastlint import __version__
 from fastlint.config import ConfigError, load_settings
 from fastlint.reporters import FORMATS, as_json, concise, full, github, statistics, summary
 
-ISSUES_URL = "https://github.com/fastlint/fastlint/issues"
+HOW_TO_REPORT = "please report it to the fastlint issue tracker with the file that triggers it"
 
 
 def _split_codes(values: Sequence[str]) -> tuple[str, ...]:
@@ -161,7 +161,7 @@ def check(
             if verbose:
                 click.echo(error.traceback, err=True)
         _err(
-            f"error: this is a bug in fastlint {__version__}; please report it at {ISSUES_URL}"
+            f"error: this is a bug in fastlint {__version__}; {HOW_TO_REPORT}"
             + ("" if verbose else " (run with --verbose to see the traceback)")
         )
         sys.exit(2)
@@ -245,7 +245,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     except Exception as exc:  # no traceback reaches the user
         _err(
             f"error: internal error: {type(exc).__name__}: {exc}. This is a bug in fastlint "
-            f"{__version__}; please report it at {ISSUES_URL}"
+            f"{__version__}; {HOW_TO_REPORT}"
             + ("" if verbose else " (run with --verbose to see the traceback)")
         )
         if verbose:

@@ -276,6 +276,9 @@ class ProjectIndex:
         self._roots: list[str] = []
         for root in roots:
             self.add_root(root)
+        # The project's own roots (not the directories of single files): a module outside any
+        # package with __init__.py (a namespace package) is named relative to the deepest one.
+        self._project_roots = sorted(self._roots, key=len, reverse=True)
         self._by_name: dict[str, Optional[ModuleFacts]] = {}
         self._by_path: dict[str, Optional[ModuleFacts]] = {}
         self._dependency_targets: Optional[set[str]] = None
@@ -283,6 +286,20 @@ class ProjectIndex:
         self._texts: dict[str, str] = {}
         for path in self._files:
             self.add_root(module_name_for(path)[2])
+
+    def module_name_for(self, path: str) -> tuple[str, bool]:
+        """(dotted name, is_package) of a file: from the ``__init__.py`` files above it, or, in
+        a namespace package, from its path below the project root (``app/routers/users.py``
+        is ``app.routers.users`` when run from the project root, as ``uvicorn`` would)."""
+        name, is_package, top = module_name_for(path)
+        if top != os.path.dirname(os.path.abspath(path)):
+            return name, is_package  # inside a regular package
+        for root in self._project_roots:
+            if top != root and top.startswith(root + os.sep):
+                relative = os.path.relpath(top, root).split(os.sep)
+                if all(part.isidentifier() for part in relative):
+                    return ".".join([*relative, name]), is_package
+        return name, is_package
 
     @property
     def files(self) -> list[str]:
@@ -310,7 +327,7 @@ class ProjectIndex:
         path = os.path.abspath(path)
         if path in self._by_path:
             return self._by_path[path]
-        name, is_package, _ = module_name_for(path)
+        name, is_package = self.module_name_for(path)
         text = self._texts.get(path)
         if text is None:
             try:

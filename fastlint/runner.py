@@ -17,7 +17,7 @@ from fastlint.diagnostics import Diagnostic
 from fastlint.discovery import discover
 from fastlint.engine import UNUSED_NOQA_CODE, FileResult, RuleError, file_error, lint_text
 from fastlint.fixer import fix_text
-from fastlint.index import ProjectIndex, module_name_for
+from fastlint.index import ProjectIndex
 from fastlint.registry import codes_matching
 from fastlint.rule import Rule
 from fastlint.source import SourceError, SourceFile, atomic_write
@@ -231,7 +231,7 @@ def check_file(
         return FileResult(shown, [file_error(shown, str(exc))], parsed=False), None
     index.set_text(path, source.text)
     file_rules = rules_for_file(path, rules, settings)
-    module_name, is_package, _ = module_name_for(path)
+    module_name, is_package = index.module_name_for(path)
     unused_noqa = any(rule.code == UNUSED_NOQA_CODE for rule in file_rules)
 
     errors: list[RuleError] = []

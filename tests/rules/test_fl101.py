@@ -152,6 +152,13 @@ def test_alias_in_namespace_package_without_init_files() -> None:
     assert len(found) == 1
 
 
+def test_relative_import_in_namespace_package_without_init_files() -> None:
+    """Without __init__.py files, modules are named from the project root, so ``..deps``
+    from ``app/routers/users.py`` still means ``app/deps.py``."""
+    found = _messages(_users("from ..deps import SessionDep"), {"app/deps.py": SYNC_DEPS})
+    assert len(found) == 1
+
+
 def test_async_alias_from_another_module_is_not_flagged() -> None:
     code = """
         from fastapi import APIRouter
