@@ -34,7 +34,6 @@ from __future__ import annotations
 import ast
 import builtins
 import json
-import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional, Union
@@ -666,15 +665,9 @@ def _contains(root: cst.CSTNode, node: cst.CSTNode) -> bool:
 # -- the resolver -----------------------------------------------------------------------------
 
 
-_RESOLVERS: weakref.WeakKeyDictionary[FileContext, ConstantResolver] = weakref.WeakKeyDictionary()
-
-
 def resolver_for(context: FileContext) -> ConstantResolver:
     """The resolver of one checked file, shared by every rule that asks for it."""
-    resolver = _RESOLVERS.get(context)
-    if resolver is None:
-        resolver = _RESOLVERS[context] = ConstantResolver(context)
-    return resolver
+    return context.shared(ConstantResolver, lambda: ConstantResolver(context))
 
 
 @dataclass

@@ -284,6 +284,7 @@ class ProjectIndex:
         self._dependency_targets: Optional[set[str]] = None
         self._events: Optional[ProjectEvents] = None
         self._texts: dict[str, str] = {}
+        self._fact_hashes: dict[str, int] = {}
         for path in self._files:
             self.add_root(module_name_for(path)[2])
 
@@ -315,12 +316,18 @@ class ProjectIndex:
             self._roots.append(src)
 
     def set_text(self, path: str, text: str) -> None:
-        """Use ``text`` as the content of ``path`` (a file being fixed, or read already)."""
+        """Use ``text`` as the content of ``path`` (a file being fixed): facts built from
+        another version of the file are dropped."""
         path = os.path.abspath(path)
         self._texts[path] = text
-        stale = self._by_path.pop(path, None)
-        if stale is not None:
-            self._by_name.pop(stale.name, None)
+        if self._fact_hashes.get(path) != hash(text):
+            stale = self._by_path.pop(path, None)
+            if stale is not None and self._by_name.get(stale.name) is stale:
+                del self._by_name[stale.name]
+
+    def forget_text(self, path: str) -> None:
+        """The file on disk is current again: stop holding its text in memory."""
+        self._texts.pop(os.path.abspath(path), None)
 
     # -- modules ---------------------------------------------------------------------------
     def facts_for_path(self, path: str) -> Optional[ModuleFacts]:
@@ -335,6 +342,8 @@ class ProjectIndex:
             except SourceError:
                 text = None
         facts = module_facts(name, path, is_package, text) if text is not None else None
+        if text is not None:
+            self._fact_hashes[path] = hash(text)
         self._by_path[path] = facts
         if facts is not None:
             self._by_name.setdefault(name, facts)

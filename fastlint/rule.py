@@ -16,7 +16,7 @@ import os
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional, TypeVar, Union, cast
 
 import libcst as cst
 
@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from fastlint.config import Settings
     from fastlint.index import ProjectIndex
     from fastlint.source import LineIndex
+
+
+T = TypeVar("T")
 
 
 class FixAvailability(str, enum.Enum):
@@ -159,9 +162,18 @@ class FileContext:
         self.index = index
         self.module_name = module_name
         self.reports: list[Report] = []
+        # Analyses that several rules share for this file (built by the first that asks).
+        # They live and die with the context, so nothing of the file outlives its check.
+        self._shared: dict[object, object] = {}
 
     def qualname(self, node: cst.BaseExpression) -> Optional[str]:
         return self.imports.qualname(node)
+
+    def shared(self, key: object, build: Callable[[], T]) -> T:
+        """The analysis stored under ``key`` for this file, built by ``build`` on first use."""
+        if key not in self._shared:
+            self._shared[key] = build()
+        return cast(T, self._shared[key])
 
     def code(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)

@@ -254,6 +254,7 @@ def check_file(
 
     first = lint(source.text)
     if not fix or not first.parsed or not any(d.fix for d in first.diagnostics):
+        index.forget_text(path)
         first.rule_errors = _unique(errors)
         return first, _FileText(
             source, source.text, source.text, first.diagnostics, [], first.diagnostics

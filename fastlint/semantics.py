@@ -30,7 +30,6 @@ and calls ``check_async_context(func, role, scan)``; :func:`sync_def_fix` is the
 from __future__ import annotations
 
 import ast
-import weakref
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -1746,15 +1745,9 @@ class AsyncContextRule(Rule):
 
 # -- entry points ------------------------------------------------------------------------------
 
-_CACHE: weakref.WeakKeyDictionary[FileContext, FileSemantics] = weakref.WeakKeyDictionary()
-
-
 def semantics(context: FileContext) -> FileSemantics:
     """The semantics of the file of ``context``, shared by all rules that check it."""
-    found = _CACHE.get(context)
-    if found is None:
-        found = _CACHE[context] = FileSemantics(context)
-    return found
+    return context.shared(FileSemantics, lambda: FileSemantics(context))
 
 
 def sync_def_fix(func: cst.FunctionDef, message: Optional[str] = None) -> FixBuilder:
