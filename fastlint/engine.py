@@ -7,12 +7,12 @@ import ast
 import functools
 import traceback
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Callable, Optional, cast
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from fastlint.config import Settings
 from fastlint.diagnostics import Diagnostic, Edit, Fix, Location
@@ -162,7 +162,7 @@ def lint_text(
         return result
 
     lines = LineIndex(text)
-    positions = wrapper.resolve(PositionProvider) if reports else {}
+    positions = _positions(wrapper) if reports else {}
     used: dict[int, set[str]] = {}
     for report in reports:
         diagnostic = _diagnostic(report, positions, lines, context, on_error)
@@ -181,6 +181,18 @@ def lint_text(
         )
     result.diagnostics.sort(key=Diagnostic.sort_key)
     return result
+
+
+def _positions(wrapper: MetadataWrapper) -> Mapping[cst.CSTNode, CodeRange]:
+    """Line/column ranges of every node, from one code-generation pass.
+
+    ``MetadataWrapper.resolve`` would first run a batched traversal of the whole tree for the
+    batchable providers, even when there are none, which costs as much again on files with
+    findings; asking the provider directly skips it."""
+    try:
+        return cast(Mapping[cst.CSTNode, CodeRange], PositionProvider()._gen(wrapper))
+    except AttributeError:  # pragma: no cover - a LibCST without the method
+        return wrapper.resolve(PositionProvider)
 
 
 class _resolved:

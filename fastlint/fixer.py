@@ -161,7 +161,7 @@ def import_edit(
     for name in names:
         if imports.top_level_names.get(name) == f"{module}.{name}":
             continue
-        if name in imports.names or _defined_at_module_level(context.module, name):
+        if name in imports.names or _defined_at_module_level(context, name):
             return False
         missing.append(name)
     if not missing:
@@ -204,20 +204,27 @@ def _append_aliases(
     return statement.with_changes(names=aliases)
 
 
-def _defined_at_module_level(module: cst.Module, name: str) -> bool:
+def _defined_at_module_level(context: FileContext, name: str) -> bool:
+    return name in context.shared(
+        _module_level_definitions, lambda: _module_level_definitions(context.module)
+    )
+
+
+def _module_level_definitions(module: cst.Module) -> frozenset[str]:
+    """Names that functions, classes and assignments bind at module level."""
+    names: set[str] = set()
     for stmt in module.body:
-        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)) and stmt.name.value == name:
-            return True
-        if isinstance(stmt, cst.SimpleStatementLine):
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            names.add(stmt.name.value)
+        elif isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
                 targets: list[cst.BaseExpression] = []
                 if isinstance(small, cst.Assign):
                     targets = [t.target for t in small.targets]
                 elif isinstance(small, cst.AnnAssign):
                     targets = [small.target]
-                if any(isinstance(t, cst.Name) and t.value == name for t in targets):
-                    return True
-    return False
+                names.update(t.value for t in targets if isinstance(t, cst.Name))
+    return frozenset(names)
 
 
 def _is_import_line(stmt: cst.CSTNode) -> bool:

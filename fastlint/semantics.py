@@ -1745,6 +1745,7 @@ class AsyncContextRule(Rule):
 
 # -- entry points ------------------------------------------------------------------------------
 
+
 def semantics(context: FileContext) -> FileSemantics:
     """The semantics of the file of ``context``, shared by all rules that check it."""
     return context.shared(FileSemantics, lambda: FileSemantics(context))
