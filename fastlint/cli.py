@@ -17,6 +17,7 @@ import click
 from fastlint import __version__
 from fastlint.config import ConfigError, load_settings
 from fastlint.reporters import FORMATS, as_json, concise, full, github, statistics, summary
+from fastlint.rule import Rule
 
 HOW_TO_REPORT = "please report it to the fastlint issue tracker with the file that triggers it"
 
@@ -172,17 +173,22 @@ def check(
     sys.exit(1 if result.diagnostics else 0)
 
 
+def _registry_or_exit() -> dict[str, type[Rule]]:
+    """All rules, built-in and plugins; a broken plugin is a one-line error and exit 2."""
+    from fastlint.registry import all_rules
+
+    try:
+        return all_rules()
+    except ConfigError as exc:
+        _err(f"error: {exc}")
+        sys.exit(2)
+
+
 @cli.command("rule")
 @click.argument("code")
 def rule_command(code: str) -> None:
     """Print the documentation of the rule CODE (a code like FL101 or a name)."""
-    from fastlint.registry import all_rules
-
-    try:
-        registry = all_rules()
-    except ConfigError as exc:
-        _err(f"error: {exc}")
-        sys.exit(2)
+    registry = _registry_or_exit()
     wanted = code.strip()
     for rule in registry.values():
         if rule.code == wanted.upper() or rule.name == wanted.lower():
@@ -208,13 +214,7 @@ def rule_command(code: str) -> None:
 )
 def rules_command(fmt: str) -> None:
     """List all rules: code, name, fix availability, default on/off."""
-    from fastlint.registry import all_rules
-
-    try:
-        registry = all_rules()
-    except ConfigError as exc:
-        _err(f"error: {exc}")
-        sys.exit(2)
+    registry = _registry_or_exit()
     rows: list[dict[str, Any]] = [
         {
             "code": rule.code,
