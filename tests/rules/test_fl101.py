@@ -7,12 +7,7 @@ import textwrap
 import pytest
 
 from fastlint.rules.fl101_sync_db_in_async import SyncDbInAsync
-from fastlint.testing import LabeledCase, case_id, check_case, rule_cases, run_rule
-
-
-@pytest.mark.parametrize("case", rule_cases(SyncDbInAsync), ids=case_id)
-def test_inline_case(case: LabeledCase) -> None:
-    check_case(SyncDbInAsync, case)
+from fastlint.testing import run_rule
 
 
 def _dedent(text: str) -> str:
@@ -598,13 +593,6 @@ def test_fix_of_nested_route_keeps_indentation() -> None:
             return app
     """
     assert _fixed(code) == _dedent(code).replace("async def index", "def index")
-
-
-def test_documentation_sections() -> None:
-    import re
-
-    headings = re.findall(r"^## (.+)$", SyncDbInAsync.documentation(), re.M)
-    assert headings == list(SyncDbInAsync.DOC_SECTIONS)
 
 
 def test_thread_pool_exemption_is_what_silences() -> None:

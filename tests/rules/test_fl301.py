@@ -24,17 +24,9 @@ from fastlint.guards import (
 from fastlint.imports import ImportMap
 from fastlint.rule import Case
 from fastlint.rules.fl301_deprecated_validator import DeprecatedValidator
-from fastlint.testing import LabeledCase, case_id, check_case, rule_cases, run_rule
+from fastlint.testing import LabeledCase, check_case, run_rule
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "pydantic_models" / "validators.py"
-
-INLINE = rule_cases(DeprecatedValidator)
-
-
-@pytest.mark.parametrize("case", INLINE, ids=[case_id(c) for c in INLINE])
-def test_inline_case(case: LabeledCase) -> None:
-    check_case(DeprecatedValidator, case)
-
 
 # -- more cases: must not fire ------------------------------------------------------------------
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import re
 import shutil
 import sys
 import textwrap
@@ -15,23 +14,11 @@ from typing import Any, Optional
 
 import pytest
 
-from fastlint.rule import Rule
 from fastlint.rules.fl401_deprecated_on_event import DeprecatedOnEvent
-from fastlint.testing import CaseResult, LabeledCase, case_id, check_case, rule_cases, run_rule
+from fastlint.testing import CaseResult, run_rule
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "lifespan_app" / "main.py"
 PACKAGE = {"app/__init__.py": ""}
-
-
-@pytest.mark.parametrize("case", rule_cases(DeprecatedOnEvent), ids=case_id)
-def test_inline_case(case: LabeledCase) -> None:
-    check_case(DeprecatedOnEvent, case)
-
-
-def test_documentation() -> None:
-    doc = DeprecatedOnEvent.documentation()
-    assert re.findall(r"^## (.+)$", doc, re.M) == list(Rule.DOC_SECTIONS)
-    assert "```python" in doc
 
 
 def _src(code: str) -> str:
