@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Optional
 
 _SLOTS: dict[str, Any] = {"slots": True} if sys.version_info >= (3, 10) else {}
@@ -69,9 +69,6 @@ class Diagnostic:
     end: Location
     fix: Optional[Fix] = None
     noqa_row: Optional[int] = None
-    # Offsets of the reported range in the decoded text, for the fixer and code frames.
-    start_offset: int = field(default=0, compare=False)
-    end_offset: int = field(default=0, compare=False)
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.start.row, self.start.column, self.code)

@@ -254,8 +254,6 @@ def _diagnostic(
         end=lines.location(end),
         fix=fix,
         noqa_row=start_location.row,
-        start_offset=start,
-        end_offset=end,
     )
 
 
@@ -310,8 +308,6 @@ def _unused_noqa(
                 end=lines.location(comment.end),
                 fix=Fix(Applicability.SAFE, "Remove unused `noqa` codes", (edit,)),
                 noqa_row=row,
-                start_offset=comment.start,
-                end_offset=comment.end,
             )
         )
     return out

@@ -30,7 +30,6 @@ class RunResult:
     diffs: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     rule_errors: list[RuleError] = field(default_factory=list)
-    files_checked: int = 0
     texts: dict[str, str] = field(default_factory=dict)  # path -> text, for code frames
 
 
@@ -143,7 +142,6 @@ def run(
         index = ProjectIndex(found.files, roots=[settings.root])
         outcomes = (process_file(path, rules, settings, index, **flags) for path in found.files)
     for outcome in outcomes:
-        result.files_checked += 1
         result.rule_errors.extend(outcome.rule_errors)
         result.warnings.extend(outcome.warnings)
         result.diagnostics.extend(outcome.diagnostics)
