@@ -279,3 +279,25 @@ def test_two_fix_runs_at_once_leave_no_half_written_file(project: Path) -> None:
         assert text == expected
     assert not list(project.rglob(".fastlint-*"))  # no temporary files left behind
     assert run_cli("check", ".", cwd=project).code == 0
+
+
+def test_engine_error_outside_rules_is_reported_per_file(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_tree(project, {"app/boom.py": CORS_APP, "app/models.py": VALIDATOR_MODEL})
+    import fastlint.runner as runner_module
+
+    real_lint_text = runner_module.lint_text
+
+    def failing_lint_text(shown: str, *args: Any, **kwargs: Any) -> Any:
+        if shown.endswith("boom.py"):
+            raise RuntimeError("engine bug")
+        return real_lint_text(shown, *args, **kwargs)
+
+    monkeypatch.setattr(runner_module, "lint_text", failing_lint_text)
+    settings = Settings(root=str(project))
+    result = run([str(project)], settings, select_rules(settings))
+    (error,) = result.rule_errors
+    assert error.code == "engine" and error.path.endswith("boom.py")
+    assert error.message == "RuntimeError: engine bug"
+    assert [d.code for d in result.diagnostics] == ["FL301"]  # the other file was checked
