@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Optional, Union
 import libcst as cst
 
 from fastlint.imports import alias_asname, dotted_name, resolve_relative
+from fastlint.nodes import target_names
 
 if TYPE_CHECKING:
     from fastlint.index import ModuleFacts, ProjectIndex
@@ -392,16 +393,6 @@ class _CstEnv(_Env):
 # -- binding tables ---------------------------------------------------------------------------
 
 
-def _cst_target_names(node: cst.CSTNode) -> Iterator[str]:
-    if isinstance(node, cst.Name):
-        yield node.value
-    elif isinstance(node, (cst.Tuple, cst.List)):
-        for element in node.elements:
-            yield from _cst_target_names(element.value)
-    elif isinstance(node, cst.StarredElement):
-        yield from _cst_target_names(node.value)
-
-
 _CST_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 # ``match`` patterns that capture names (Python 3.10+; absent from older ``ast`` modules).
 _AST_PATTERN_CAPTURES = tuple(
@@ -455,7 +446,7 @@ class _CstBindings(cst.CSTVisitor):
             if isinstance(target.target, cst.Name):
                 self.add(target.target.value, _Bind(value=node.value))
             else:
-                for name in _cst_target_names(target.target):
+                for name in target_names(target.target):
                     self.add(name)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
@@ -467,34 +458,34 @@ class _CstBindings(cst.CSTVisitor):
             self.add(node.target.value)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        for name in _cst_target_names(node.target):
+        for name in target_names(node.target):
             self.add(name)
 
     def visit_For(self, node: cst.For) -> None:
-        for name in _cst_target_names(node.target):
+        for name in target_names(node.target):
             self.add(name)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
-            for name in _cst_target_names(node.asname.name):
+            for name in target_names(node.asname.name):
                 self.add(name)
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
         if node.name is not None:
-            for name in _cst_target_names(node.name.name):
+            for name in target_names(node.name.name):
                 self.add(name)
 
     def visit_ExceptStarHandler(self, node: cst.ExceptStarHandler) -> None:
         if node.name is not None:
-            for name in _cst_target_names(node.name.name):
+            for name in target_names(node.name.name):
                 self.add(name)
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        for name in _cst_target_names(node.target):
+        for name in target_names(node.target):
             self.add(name)
 
     def visit_Del(self, node: cst.Del) -> None:
-        for name in _cst_target_names(node.target):
+        for name in target_names(node.target):
             self.add(name)
 
     def visit_Global(self, node: cst.Global) -> None:
@@ -783,7 +774,7 @@ class ConstantResolver:
         elif isinstance(scope, _CST_COMPREHENSIONS):
             comp_for: Optional[cst.CompFor] = scope.for_in
             while comp_for is not None:
-                for name in _cst_target_names(comp_for.target):
+                for name in target_names(comp_for.target):
                     collector.add(name)
                 comp_for = comp_for.inner_for_in
         else:

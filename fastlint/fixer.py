@@ -11,7 +11,7 @@ import libcst as cst
 
 from fastlint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from fastlint.imports import alias_asname
-from fastlint.nodes import is_docstring
+from fastlint.nodes import is_docstring, module_level_definitions
 
 if TYPE_CHECKING:
     from fastlint.engine import FileResult
@@ -190,7 +190,8 @@ def _append_aliases(
     separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
     if isinstance(last.comma, cst.Comma):
         # A trailing comma (usually one name per line): new names follow the same layout.
-        between = aliases[-2].comma if len(aliases) > 1 else last.comma
+        previous = aliases[-2].comma if len(aliases) > 1 else None
+        between = previous if isinstance(previous, cst.Comma) else separator
         trailing = last.comma
         aliases[-1] = last.with_changes(comma=between)
         for position, name in enumerate(names):
@@ -199,32 +200,18 @@ def _append_aliases(
     else:
         aliases[-1] = last.with_changes(comma=separator)
         for position, name in enumerate(names):
-            comma = cst.MaybeSentinel.DEFAULT if position == len(names) - 1 else separator
-            aliases.append(cst.ImportAlias(name=cst.Name(name), comma=comma))
+            after: Union[cst.Comma, cst.MaybeSentinel] = (
+                cst.MaybeSentinel.DEFAULT if position == len(names) - 1 else separator
+            )
+            aliases.append(cst.ImportAlias(name=cst.Name(name), comma=after))
     return statement.with_changes(names=aliases)
 
 
 def _defined_at_module_level(context: FileContext, name: str) -> bool:
-    return name in context.shared(
-        _module_level_definitions, lambda: _module_level_definitions(context.module)
+    definitions = context.shared(
+        module_level_definitions, lambda: module_level_definitions(context.module)
     )
-
-
-def _module_level_definitions(module: cst.Module) -> frozenset[str]:
-    """Names that functions, classes and assignments bind at module level."""
-    names: set[str] = set()
-    for stmt in module.body:
-        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
-            names.add(stmt.name.value)
-        elif isinstance(stmt, cst.SimpleStatementLine):
-            for small in stmt.body:
-                targets: list[cst.BaseExpression] = []
-                if isinstance(small, cst.Assign):
-                    targets = [t.target for t in small.targets]
-                elif isinstance(small, cst.AnnAssign):
-                    targets = [small.target]
-                names.update(t.value for t in targets if isinstance(t, cst.Name))
-    return frozenset(names)
+    return name in definitions
 
 
 def _is_import_line(stmt: cst.CSTNode) -> bool:

@@ -44,3 +44,35 @@ def names_in(node: cst.CSTNode) -> Iterator[cst.Name]:
         if isinstance(current, cst.Name):
             yield current
         stack.extend(current.children)
+
+
+def target_name_nodes(target: cst.CSTNode) -> Iterator[cst.Name]:
+    """The ``Name`` nodes an assignment target binds (``a``, ``a, (b, *c)``, ``[a, b]``)."""
+    if isinstance(target, cst.Name):
+        yield target
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            yield from target_name_nodes(element.value)
+    elif isinstance(target, cst.StarredElement):
+        yield from target_name_nodes(target.value)
+
+
+def target_names(target: cst.CSTNode) -> Iterator[str]:
+    """The names an assignment target binds."""
+    return (name.value for name in target_name_nodes(target))
+
+
+def module_level_definitions(module: cst.Module) -> frozenset[str]:
+    """Names that functions, classes and assignments bind at module level."""
+    names: set[str] = set()
+    for statement in module.body:
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            names.add(statement.name.value)
+        elif isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign):
+                    for target in small.targets:
+                        names.update(target_names(target.target))
+                elif isinstance(small, cst.AnnAssign):
+                    names.update(target_names(small.target))
+    return frozenset(names)

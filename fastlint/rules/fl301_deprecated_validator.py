@@ -9,7 +9,7 @@ import libcst as cst
 from fastlint.diagnostics import Applicability
 from fastlint.guards import GuardTracker, guarded_import_names
 from fastlint.imports import dotted_name
-from fastlint.nodes import is_name, names_in
+from fastlint.nodes import is_name, module_level_definitions, names_in, target_name_nodes
 from fastlint.rule import Case, FileContext, FixAvailability, FixBuilder, Rule
 
 _V1_VALIDATORS = frozenset(
@@ -427,7 +427,6 @@ class DeprecatedValidator(Rule):
         self._enabled = context.pydantic_version >= 2
         self._guards = GuardTracker(context.imports)
         self._guarded_names: Optional[frozenset[str]] = None
-        self._module_names: Optional[frozenset[str]] = None
         # The innermost scopes: a class frame, or None for a function.
         self._scopes: list[Optional[_ClassFrame]] = []
         self._decorator_calls: set[int] = set()
@@ -558,9 +557,10 @@ class DeprecatedValidator(Rule):
         return self._guarded_names
 
     def _defined_names(self) -> frozenset[str]:
-        if self._module_names is None:
-            self._module_names = frozenset(_module_level_names(self.context.module))
-        return self._module_names
+        context = self.context
+        return context.shared(
+            module_level_definitions, lambda: module_level_definitions(context.module)
+        )
 
     # -- planning the fix --------------------------------------------------------------------
 
@@ -830,18 +830,10 @@ class DeprecatedValidator(Rule):
             if name in imports.names or name in self._defined_names():
                 return False
             needed.append(name)
-        # Classes before functions, as isort and ruff order them.
-        needed.sort(key=lambda name: (not name[:1].isupper(), name))
-        if len(needed) <= 1:
-            for name in needed:
-                builder.add_import("pydantic", name)
-            return True
-        # ``add_import`` edits the import line once per name, and two edits of one line
-        # cannot go into one fix: write the line with all the names at once.
-        statement = imports.from_statements.get("pydantic")
-        if statement is None or isinstance(statement.names, cst.ImportStar):
-            return False
-        builder.replace(statement, self.context.code(_with_names(statement, needed)))
+        # Classes before functions, as isort and ruff order them; the fixer puts all names
+        # from one module into one edit of its import line (or one new line).
+        for name in sorted(needed, key=lambda name: (not name[:1].isupper(), name)):
+            builder.add_import("pydantic", name)
         return True
 
 
@@ -1018,26 +1010,6 @@ def _apply(builder: FixBuilder, op: _Op) -> None:
         raise ValueError(op.kind)
 
 
-def _with_names(statement: cst.ImportFrom, names: Sequence[str]) -> cst.ImportFrom:
-    """``statement`` with ``names`` appended, in the statement's own comma style."""
-    assert not isinstance(statement.names, cst.ImportStar)
-    aliases = list(statement.names)
-    last = aliases[-1]
-    space = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-    if isinstance(last.comma, cst.Comma):  # a parenthesised list with a trailing comma
-        separator = aliases[-2].comma if len(aliases) > 1 else space
-        if not isinstance(separator, cst.Comma):
-            separator = space
-        aliases[-1] = last.with_changes(comma=separator)
-        added = [cst.ImportAlias(cst.Name(n), comma=separator) for n in names[:-1]]
-        added.append(cst.ImportAlias(cst.Name(names[-1]), comma=last.comma))
-    else:
-        aliases[-1] = last.with_changes(comma=space)
-        added = [cst.ImportAlias(cst.Name(n), comma=space) for n in names[:-1]]
-        added.append(cst.ImportAlias(cst.Name(names[-1])))
-    return statement.with_changes(names=[*aliases, *added])
-
-
 # -- the class body ---------------------------------------------------------------------------
 
 
@@ -1053,19 +1025,6 @@ def _declarations(cls: cst.ClassDef) -> dict[str, cst.AnnAssign]:
             if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
                 found[small.target.value] = small
     return found
-
-
-def _module_level_names(module: cst.Module) -> Iterator[str]:
-    for statement in module.body:
-        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-            yield statement.name.value
-        elif isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                if isinstance(small, cst.Assign):
-                    for target in small.targets:
-                        yield from (n.value for n in _target_names(target.target))
-                elif isinstance(small, cst.AnnAssign):
-                    yield from (n.value for n in _target_names(small.target))
 
 
 def _overlap(a: _Entry, b: _Entry) -> bool:
@@ -1130,16 +1089,6 @@ def _run_order(
 # -- names in a function body -----------------------------------------------------------------
 
 
-def _target_names(expr: cst.BaseExpression) -> Iterator[cst.Name]:
-    if isinstance(expr, cst.Name):
-        yield expr
-    elif isinstance(expr, (cst.Tuple, cst.List)):
-        for element in expr.elements:
-            yield from _target_names(element.value)
-    elif isinstance(expr, cst.StarredElement):
-        yield from _target_names(expr.value)
-
-
 class _NameUses(cst.CSTVisitor):
     """Where a function body reads (``loads``) or rebinds (``bound``) some names."""
 
@@ -1152,7 +1101,7 @@ class _NameUses(cst.CSTVisitor):
 
     def _bind(self, expr: Optional[cst.BaseExpression]) -> None:
         if expr is not None:
-            self._targets.update(id(name) for name in _target_names(expr))
+            self._targets.update(id(name) for name in target_name_nodes(expr))
 
     def visit_Name(self, node: cst.Name) -> None:
         if node.value not in self.watched:

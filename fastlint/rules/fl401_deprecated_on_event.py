@@ -12,7 +12,7 @@ import libcst as cst
 from fastlint.diagnostics import Applicability
 from fastlint.imports import alias_asname, dotted_name
 from fastlint.index import ProjectIndex
-from fastlint.nodes import is_attribute, is_docstring, is_method_call, is_name
+from fastlint.nodes import is_attribute, is_docstring, is_method_call, is_name, target_names
 from fastlint.noqa import parse_suppressions
 from fastlint.rule import Case, FileContext, FixAvailability, FixBuilder, Rule
 
@@ -504,7 +504,7 @@ class DeprecatedOnEvent(Rule):
                 else [small.target]
             )
             for target in targets:
-                for name in _bound_names(target):
+                for name in target_names(target):
                     self._bind(name)
             value = small.value
             if (
@@ -515,7 +515,7 @@ class DeprecatedOnEvent(Rule):
                 definition = _Definition(statement, small, value, index)
                 self._definitions.setdefault(targets[0].value, []).append(definition)
         elif isinstance(small, cst.AugAssign):
-            for name in _bound_names(small.target):
+            for name in target_names(small.target):
                 self._bind(name)
         elif isinstance(small, (cst.Import, cst.ImportFrom)):
             for local, qualified, is_module in _import_bindings(small):
@@ -545,7 +545,7 @@ class DeprecatedOnEvent(Rule):
                 )
                 value = item.value if isinstance(item.value, cst.Call) else None
                 for expr in targets:
-                    for name in _bound_names(expr):
+                    for name in target_names(expr):
                         scope.add(name, value)
         return scope
 
@@ -916,16 +916,6 @@ def _block_items(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
             yield child
         elif not isinstance(child, (cst.BaseExpression, cst.Decorator)):
             yield from _block_items(child)
-
-
-def _bound_names(target: cst.BaseExpression) -> Iterator[str]:
-    if isinstance(target, cst.Name):
-        yield target.value
-    elif isinstance(target, (cst.Tuple, cst.List)):
-        for element in target.elements:
-            yield from _bound_names(element.value)
-    elif isinstance(target, cst.StarredElement):
-        yield from _bound_names(target.value)
 
 
 def _import_bindings(small: Union[cst.Import, cst.ImportFrom]) -> Iterator[tuple[str, str, bool]]:
