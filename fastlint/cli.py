@@ -10,14 +10,16 @@ import json
 import sys
 import traceback
 from collections.abc import Sequence
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import click
 
 from fastlint import __version__
 from fastlint.config import ConfigError, load_settings
 from fastlint.reporters import FORMATS, as_json, concise, full, github, statistics, summary
-from fastlint.rule import Rule
+
+if TYPE_CHECKING:
+    from fastlint.rule import Rule
 
 HOW_TO_REPORT = "please report it to the fastlint issue tracker with the file that triggers it"
 
@@ -98,16 +100,23 @@ def check(
     verbose: bool,
 ) -> None:
     """Check PATHS (default: the current directory)."""
-    from fastlint.registry import select_rules
+    from fastlint.registry import select_rules, validate_selectors
     from fastlint.runner import run
 
     targets = list(paths) or ["."]
     try:
         settings = load_settings(config_path, targets[0])
+        given = {
+            "--select": _split_codes(select),
+            "--extend-select": _split_codes(extend_select),
+            "--ignore": _split_codes(ignore),
+        }
+        for option, selectors in given.items():
+            validate_selectors(selectors, option)
         settings = settings.with_overrides(
-            select=_split_codes(select) or None,
-            extend_select=(settings.extend_select + _split_codes(extend_select)) or None,
-            ignore=(settings.ignore + _split_codes(ignore)) or None,
+            select=given["--select"] or None,
+            extend_select=(settings.extend_select + given["--extend-select"]) or None,
+            ignore=(settings.ignore + given["--ignore"]) or None,
             unsafe_fixes=unsafe_fixes,
         )
         rules = select_rules(settings)

@@ -64,6 +64,18 @@ class Settings:
     # The directory that relative patterns (excludes, per-file-ignores) are relative to.
     root: str = field(default_factory=os.getcwd)
     config_path: Optional[str] = None
+    # Where configured selector lists came from, for error messages: ("select",
+    # "pyproject.toml: select"), ("per-file-ignores.tests/*", ...). Rule selectors are checked
+    # against the registry when rules are selected, not here: reading the configuration loads
+    # no rule module.
+    origins: tuple[tuple[str, str], ...] = ()
+
+    def origin(self, key: str) -> str:
+        """Where the selectors under ``key`` were configured (for error messages)."""
+        for name, where in self.origins:
+            if name == key:
+                return where
+        return "selection"
 
     def pydantic_version_for(self, path: str) -> int:
         """The configured Pydantic major version, or the one the file's project pins."""
@@ -134,8 +146,6 @@ _KNOWN_KEYS = {
 
 
 def settings_from_table(table: Mapping[str, Any], path: str) -> Settings:
-    from fastlint.registry import validate_selectors
-
     unknown = sorted(set(table) - _KNOWN_KEYS)
     if unknown:
         known = ", ".join(sorted(_KNOWN_KEYS))
@@ -143,11 +153,11 @@ def settings_from_table(table: Mapping[str, Any], path: str) -> Settings:
             f"{path}: unknown key {unknown[0]!r} in [tool.fastlint] (known keys: {known})"
         )
     values: dict[str, Any] = {"root": os.path.dirname(os.path.abspath(path)), "config_path": path}
+    origins: list[tuple[str, str]] = []
     for key in ("select", "extend-select", "ignore"):
         if key in table:
-            codes = _string_list(table[key], key, path)
-            validate_selectors(codes, f"{path}: {key}")
-            values[key.replace("-", "_")] = codes
+            values[key.replace("-", "_")] = _string_list(table[key], key, path)
+            origins.append((key, f"{path}: {key}"))
     for key in ("exclude", "extend-exclude"):
         if key in table:
             values[key.replace("-", "_")] = _string_list(table[key], key, path)
@@ -158,7 +168,7 @@ def settings_from_table(table: Mapping[str, Any], path: str) -> Settings:
         entries = []
         for pattern, codes in raw.items():
             code_list = _string_list(codes, f"per-file-ignores.{pattern}", path)
-            validate_selectors(code_list, f"{path}: per-file-ignores.{pattern}")
+            origins.append((f"per-file-ignores.{pattern}", f"{path}: per-file-ignores.{pattern}"))
             entries.append((str(pattern), code_list))
         values["per_file_ignores"] = tuple(entries)
     for key in ("unsafe-fixes", "respect-gitignore"):
@@ -173,6 +183,7 @@ def settings_from_table(table: Mapping[str, Any], path: str) -> Settings:
         if isinstance(version, bool) or version not in (1, 2):
             raise ConfigError(f"{path}: pydantic-version must be 1 or 2, got {version!r}")
         values["pydantic_version"] = version
+    values["origins"] = tuple(origins)
     return Settings(**values)
 
 

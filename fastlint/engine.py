@@ -15,7 +15,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from fastlint.config import Settings
-from fastlint.diagnostics import Diagnostic, Edit, Fix, Location
+from fastlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
 from fastlint.imports import ImportMap
 from fastlint.index import ProjectIndex
 from fastlint.noqa import Suppressions, parse_suppressions
@@ -117,6 +117,7 @@ def lint_text(
     is_package: bool = False,
     unused_noqa: bool = False,
     file_path: Optional[str] = None,
+    known_codes: Optional[frozenset[str]] = None,
 ) -> FileResult:
     """Check ``text``, shown to the user as ``path``; ``file_path`` is where it lives on disk
     (when it does), for facts about its project."""
@@ -177,7 +178,15 @@ def lint_text(
         result.diagnostics.append(diagnostic)
     if noqa_requested:
         result.diagnostics.extend(
-            _unused_noqa(path, suppressions, used, {r.code for r in rules}, lines, text)
+            _unused_noqa(
+                path,
+                suppressions,
+                used,
+                {r.code for r in rules},
+                known_codes if known_codes is not None else frozenset(r.code for r in rules),
+                lines,
+                text,
+            )
         )
     result.diagnostics.sort(key=Diagnostic.sort_key)
     return result
@@ -262,13 +271,12 @@ def _unused_noqa(
     suppressions: Suppressions,
     used: dict[int, set[str]],
     selected: set[str],
+    known: frozenset[str],
     lines: LineIndex,
     text: str,
 ) -> list[Diagnostic]:
-    from fastlint.diagnostics import Applicability
-    from fastlint.registry import all_rules
-
-    known = set(all_rules())
+    """FL002 findings; ``known`` holds the codes of every registered rule (a code that no rule
+    has is reported as unknown even when not selected)."""
     out = []
     for row, comment in sorted(suppressions.lines.items()):
         if comment.codes is None:

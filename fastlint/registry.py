@@ -109,12 +109,22 @@ def _normalize(selectors: Sequence[str]) -> list[str]:
     return out
 
 
+def validate_settings(settings: Settings) -> None:
+    """Check every configured selector against the registry; the error names where it came
+    from (the file and key, or the command-line option)."""
+    validate_selectors(settings.select, settings.origin("select"))
+    validate_selectors(settings.extend_select, settings.origin("extend-select"))
+    validate_selectors(settings.ignore, settings.origin("ignore"))
+    for pattern, codes in settings.per_file_ignores:
+        validate_selectors(codes, settings.origin(f"per-file-ignores.{pattern}"))
+
+
 def select_rules(settings: Settings) -> list[type[Rule]]:
     registry = all_rules()
+    validate_settings(settings)
     select = _normalize(settings.select)
     extend = _normalize(settings.extend_select)
     ignore = _normalize(settings.ignore)
-    validate_selectors(select + extend + ignore, "selection")
     if select:
         chosen = {
             code

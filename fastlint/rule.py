@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional, TypeVar, Un
 import libcst as cst
 
 from fastlint.diagnostics import Applicability, Edit, Fix
+from fastlint.edits import import_edit
 from fastlint.imports import ImportMap
 
 if TYPE_CHECKING:
@@ -245,8 +246,6 @@ def resolve_fix(
     context: FileContext,
 ) -> Optional[Fix]:
     """Turn node edits into offset edits. None when an edit cannot be placed."""
-    from fastlint.fixer import import_edit
-
     text = context.text
     edits: list[Edit] = []
     for item in builder.edits:

@@ -18,7 +18,7 @@ from fastlint.discovery import discover
 from fastlint.engine import UNUSED_NOQA_CODE, FileResult, RuleError, file_error, lint_text
 from fastlint.fixer import fix_text
 from fastlint.index import ProjectIndex
-from fastlint.registry import codes_matching
+from fastlint.registry import all_rules, codes_matching
 from fastlint.rule import Rule
 from fastlint.source import SourceError, SourceFile, atomic_write
 
@@ -246,6 +246,7 @@ def check_file(
             is_package,
             unused_noqa,
             file_path=path,
+            known_codes=frozenset(all_rules()),
         )
         errors.extend(outcome.rule_errors)
         return outcome
