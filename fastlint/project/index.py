@@ -1,0 +1,390 @@
+"""The project index: every module of a project, summarised once, found by dotted name.
+
+A project is the tree under its root: the nearest directory above a checked path that holds
+``pyproject.toml``, ``setup.cfg``, ``setup.py`` or ``.git`` (else the checked directory
+itself). Its files are what discovery finds there, with excludes applied, whatever files the
+run reports on: a pre-commit run that checks one staged file still sees every module.
+
+Modules are summarised on first use (with ``ast``: cheap, and cached on disk by content), so a
+run pays only for what its rules ask about. The modules that may register anything with
+FastAPI (a route, a dependency, a handler...) are recognised by a cheap text screen and are the
+ones project-wide facts are built from.
+
+While a file is being checked, its own model (built from the LibCST tree) stands in for its
+summary (:meth:`ProjectIndex.overlay`); a fix that changes a file updates its summary alone
+(:meth:`ProjectIndex.update`), and the facts built over the project are rebuilt from the
+summaries, not from the files.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Optional
+
+from fastlint.project.cache import SummaryCache, cache_key
+from fastlint.semantic import summary as s
+from fastlint.semantic.from_ast import summarize_source
+from fastlint.semantic.model import ModuleModel
+from fastlint.semantic.summary import ModuleSummary
+from fastlint.source import SourceError, SourceFile
+
+if TYPE_CHECKING:
+    from fastlint.fastapi.facts import ProjectFacts
+
+__all__ = ["ROOT_MARKERS", "FileView", "ProjectIndex", "module_name_for", "project_root"]
+
+ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
+_MAX_HOPS = 16
+
+# A module that can register something with FastAPI mentions one of these (an import line
+# counts), or decorates a function with a route method of some object.
+_SCREEN = re.compile(
+    r"fastapi|starlette|APIRouter|FastAPI|include_router|add_api_route|api_route|Depends|"
+    r"Security|on_event|event_handler|on_startup|on_shutdown|lifespan|middleware|"
+    r"exception_handler|add_route|mount\(|websocket|add_task|BackgroundTask|"
+    r"^[ \t]*@[\w.]+\.(?:get|post|put|patch|delete|head|options|trace|route)\s*\(",
+    re.MULTILINE,
+)
+
+
+def screens(text: str) -> bool:
+    """Whether a module may register routes, dependencies or handlers with FastAPI."""
+    return _SCREEN.search(text) is not None
+
+
+def project_root(path: str, _cache: Optional[dict[str, str]] = None) -> str:
+    """The root of the project holding ``path`` (a file or a directory)."""
+    start = os.path.abspath(path)
+    directory = start if os.path.isdir(start) else os.path.dirname(start)
+    current = directory
+    while True:
+        if any(os.path.exists(os.path.join(current, marker)) for marker in ROOT_MARKERS):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return directory
+        current = parent
+
+
+def module_name_for(path: str) -> tuple[str, bool, str]:
+    """(dotted name, is_package, import root) of a file, from the ``__init__.py`` files
+    above it."""
+    path = os.path.abspath(path)
+    directory, filename = os.path.split(path)
+    stem = filename[:-3] if filename.endswith(".py") else filename
+    if stem.endswith(".pyi"):
+        stem = stem[:-4]
+    is_package = stem == "__init__"
+    parts = [] if is_package else [stem]
+    while os.path.isfile(os.path.join(directory, "__init__.py")):
+        directory, package = os.path.split(directory)
+        parts.insert(0, package)
+        if not package:
+            break
+    if not parts:
+        parts = [os.path.basename(os.path.dirname(path))]
+    return ".".join(parts), is_package, directory
+
+
+class ProjectIndex:
+    """The modules of one project."""
+
+    def __init__(
+        self,
+        root: str,
+        files: Iterable[str] = (),
+        cache: Optional[SummaryCache] = None,
+    ) -> None:
+        self.root = os.path.abspath(root)
+        self.cache = cache
+        self._roots = [self.root]
+        src = os.path.join(self.root, "src")
+        if os.path.isdir(src):
+            self._roots.append(src)
+        self._roots.sort(key=len, reverse=True)
+        self._paths: dict[str, tuple[str, bool]] = {}  # path -> (module name, is_package)
+        self._by_name: dict[str, str] = {}  # module name -> path
+        for path in files:
+            self.add_file(path)
+        self._summaries: dict[str, Optional[ModuleSummary]] = {}  # by path
+        self._screened: dict[str, bool] = {}
+        self._texts: dict[str, str] = {}
+        self._models: dict[str, ModuleModel] = {}  # by module name
+        self._canonical: dict[str, str] = {}
+        self._facts: Optional[ProjectFacts] = None
+        self.generation = 0  # bumped whenever a summary changes
+
+    # -- files and names --------------------------------------------------------------------
+    def add_file(self, path: str) -> None:
+        path = os.path.abspath(path)
+        if path in self._paths:
+            return
+        name, is_package = self.module_name_for(path)
+        self._paths[path] = (name, is_package)
+        self._by_name.setdefault(name, path)
+
+    @property
+    def files(self) -> list[str]:
+        return list(self._paths)
+
+    def module_name_for(self, path: str) -> tuple[str, bool]:
+        """(dotted name, is_package) of a file: from the ``__init__.py`` files above it, or,
+        in a namespace package, from its path below the project root (``app/routers/users.py``
+        is ``app.routers.users`` when run from the project root, as ``uvicorn`` would)."""
+        path = os.path.abspath(path)
+        known = self._paths.get(path)
+        if known is not None:
+            return known
+        name, is_package, top = module_name_for(path)
+        if top != os.path.dirname(path):
+            return name, is_package  # inside a regular package
+        for root in self._roots:
+            if top != root and top.startswith(root + os.sep):
+                relative = os.path.relpath(top, root).split(os.sep)
+                if all(part.isidentifier() for part in relative):
+                    return ".".join([*relative, name]), is_package
+        return name, is_package
+
+    def path_of(self, module: str) -> Optional[str]:
+        return self._by_name.get(module)
+
+    def is_module(self, name: str) -> bool:
+        return name in self._by_name
+
+    def top_level_packages(self) -> frozenset[str]:
+        """The first parts of the project's module names: its first-party imports."""
+        return frozenset(name.split(".")[0] for name in self._by_name)
+
+    # -- summaries --------------------------------------------------------------------------
+    def summary_for_path(self, path: str) -> Optional[ModuleSummary]:
+        path = os.path.abspath(path)
+        if path in self._summaries:
+            return self._summaries[path]
+        self.add_file(path)
+        name, is_package = self._paths[path]
+        summary = self._summarize(path, name, is_package)
+        self._summaries[path] = summary
+        return summary
+
+    def _summarize(self, path: str, name: str, is_package: bool) -> Optional[ModuleSummary]:
+        text = self._texts.get(path)
+        cache = self.cache
+        stat = None
+        if text is None and cache is not None:
+            try:
+                stat = os.stat(path)
+            except OSError:
+                return None
+            known = cache.known(path, stat.st_size, stat.st_mtime_ns)
+            if known is not None:
+                cached = cache.get(known[0])
+                if isinstance(cached, ModuleSummary):
+                    self._screened[path] = known[1]
+                    return cached
+        try:
+            if text is None:
+                with open(path, "rb") as handle:
+                    data = handle.read()
+                text = SourceFile.from_bytes(path, data).text
+            else:
+                data = text.encode("utf-8", "surrogatepass")
+        except (OSError, SourceError):
+            return None
+        screened = screens(text)
+        self._screened[path] = screened
+        key = cache_key(data, name, path, is_package)
+        summary: Optional[ModuleSummary] = None
+        if cache is not None:
+            cached = cache.get(key)
+            if isinstance(cached, ModuleSummary):
+                summary = cached
+        if summary is None:
+            summary = summarize_source(text, name, path, is_package)
+            if summary is not None and cache is not None:
+                cache.put(key, summary)
+        if cache is not None and stat is not None and path not in self._texts:
+            cache.remember(path, stat.st_size, stat.st_mtime_ns, key, screened)
+        return summary
+
+    def screened(self, path: str) -> bool:
+        """Whether the text screen says the module may register things with FastAPI."""
+        path = os.path.abspath(path)
+        if path not in self._screened:
+            text = self._texts.get(path)
+            cache = self.cache
+            if text is None and cache is not None:
+                try:
+                    stat = os.stat(path)
+                except OSError:
+                    self._screened[path] = False
+                    return False
+                known = cache.known(path, stat.st_size, stat.st_mtime_ns)
+                if known is not None:
+                    self._screened[path] = known[1]
+                    return known[1]
+            if text is None:
+                try:
+                    text = SourceFile.read(path).text
+                except SourceError:
+                    text = ""
+            self._screened[path] = screens(text)
+        return self._screened[path]
+
+    def registering_modules(self) -> Iterator[ModuleModel]:
+        """Models of the modules that may register things with FastAPI."""
+        for path in list(self._paths):
+            if self.screened(path):
+                name = self._paths[path][0]
+                if self._by_name.get(name) != path:
+                    continue
+                model = self.module(name)
+                if model is not None:
+                    yield model
+
+    def update(self, path: str, text: Optional[str]) -> None:
+        """Use ``text`` as the content of ``path`` (a file being fixed, or read from stdin);
+        None: the file on disk is current again."""
+        path = os.path.abspath(path)
+        self.add_file(path)
+        if text is None:
+            if self._texts.pop(path, None) is None:
+                return
+        elif self._texts.get(path) == text:
+            return
+        else:
+            self._texts[path] = text
+        old = self._summaries.pop(path, None)
+        self._screened.pop(path, None)
+        name = self._paths[path][0]
+        self._models.pop(name, None)
+        new = self.summary_for_path(path)
+        if old is None or new is None or not _same_summary(old, new):
+            self._changed()
+
+    def _changed(self) -> None:
+        self.generation += 1
+        self._canonical.clear()
+        self._facts = None
+
+    # -- models -----------------------------------------------------------------------------
+    def module(self, name: str) -> Optional[ModuleModel]:
+        model = self._models.get(name)
+        if model is None:
+            path = self._by_name.get(name)
+            if path is None:
+                return None
+            summary = self.summary_for_path(path)
+            if summary is None:
+                return None
+            model = ModuleModel(summary, self)
+            self._models[name] = model
+        return model
+
+    def split(self, qualname: str) -> Optional[tuple[ModuleModel, str]]:
+        """The project module holding ``qualname`` and the dotted rest (``""`` for the module
+        itself)."""
+        parts = qualname.split(".")
+        for cut in range(len(parts), 0, -1):
+            name = ".".join(parts[:cut])
+            if name in self._by_name:
+                model = self.module(name)
+                if model is not None:
+                    return model, ".".join(parts[cut:])
+        return None
+
+    def canonical(self, qualname: str) -> str:
+        """Follow re-exports: ``app.deps.SessionDep`` imported there from ``app.db`` is
+        ``app.db.SessionDep``. Names outside the project come back unchanged."""
+        found = self._canonical.get(qualname)
+        if found is not None:
+            return found
+        current = qualname
+        seen = {current}
+        for _ in range(_MAX_HOPS):
+            following = self._follow(current)
+            if following is None or following in seen:
+                break
+            seen.add(following)
+            current = following
+        self._canonical[qualname] = current
+        return current
+
+    def _follow(self, qualname: str) -> Optional[str]:
+        """One step: the qualified name that a project module's import binds, else None."""
+        found = self.split(qualname)
+        if found is None:
+            return None
+        model, rest = found
+        if not rest:
+            return None
+        head, _, tail = rest.partition(".")
+        bindings = model.names_at_end(head)
+        if not bindings:
+            stars = model.star_modules()
+            for star in stars:
+                other = self.module(star)
+                if other is not None and other is not model and other.bindings(0, head):
+                    return f"{star}.{rest}"
+            return None
+        if not all(b.kind == s.IMPORT for b in bindings):
+            return None
+        target = bindings[-1].target
+        if target is None:
+            return None
+        return f"{target}.{tail}" if tail else target
+
+    # -- project facts ----------------------------------------------------------------------
+    @property
+    def facts(self) -> ProjectFacts:
+        """What the project registers with FastAPI (built on first use, rebuilt after a
+        summary changed)."""
+        if self._facts is None:
+            from fastlint.fastapi.facts import ProjectFacts
+
+            self._facts = ProjectFacts.build(self)
+        return self._facts
+
+    def flush(self) -> Optional[str]:
+        """Write the cache; returns a warning when it cannot be written."""
+        if self.cache is None:
+            return None
+        self.cache.flush()
+        return self.cache.warning
+
+
+def _same_summary(old: ModuleSummary, new: ModuleSummary) -> bool:
+    return (
+        old.scopes == new.scopes
+        and old.bindings == new.bindings
+        and old.calls == new.calls
+        and old.attributes == new.attributes
+        and old.branches == new.branches
+    )
+
+
+class FileView:
+    """The project as the file being checked sees it: the same index, except that the file's
+    own module is its LibCST-built model (so that definitions found by name are the ones the
+    rules are looking at)."""
+
+    def __init__(self, index: ProjectIndex, model: ModuleModel) -> None:
+        self.index = index
+        self.model = model
+
+    def module(self, name: str) -> Optional[ModuleModel]:
+        return self.model if name == self.model.name else self.index.module(name)
+
+    def canonical(self, qualname: str) -> str:
+        return self.index.canonical(qualname)
+
+    def split(self, qualname: str) -> Optional[tuple[ModuleModel, str]]:
+        found = self.index.split(qualname)
+        if found is not None and found[0].name == self.model.name:
+            return self.model, found[1]
+        if found is None and (
+            qualname == self.model.name or qualname.startswith(self.model.name + ".")
+        ):
+            return self.model, qualname[len(self.model.name) + 1 :]
+        return found
