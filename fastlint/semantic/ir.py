@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from functools import cache
 from typing import Any, ClassVar, Optional, Union
 
 __all__ = [
@@ -62,9 +61,14 @@ class Record:
         return (type(self), tuple(getattr(self, name) for name in _field_names(type(self))))
 
 
-@cache
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(field.name for field in dataclasses.fields(cls))
+    found = _FIELDS.get(cls)
+    if found is None:
+        found = _FIELDS[cls] = tuple(field.name for field in dataclasses.fields(cls))
+    return found
 
 
 @dataclass(frozen=True)
