@@ -104,3 +104,7 @@ def validate_sarif(log: object) -> None:
     assert not errors, "\n".join(
         f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:10]
     )
+
+
+# Files that tests use as data (an example plugin package with its own tests, fixtures).
+collect_ignore = ["data"]
