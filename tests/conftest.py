@@ -108,3 +108,44 @@ def validate_sarif(log: object) -> None:
 
 # Files that tests use as data (an example plugin package with its own tests, fixtures).
 collect_ignore = ["data"]
+
+
+def readme_snippet(name: str) -> str:
+    """The fenced block that follows ``<!-- snippet: NAME -->`` in the README."""
+    import re
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    match = re.search(
+        rf"<!-- snippet: {re.escape(name)} -->\n```[a-z]*\n(?P<body>.*?)^```$",
+        readme,
+        re.DOTALL | re.MULTILINE,
+    )
+    assert match, f"no snippet {name!r} in README.md"
+    return match.group("body")
+
+
+def snippet_commands(name: str) -> list[str]:
+    """The commands of a shell snippet, without their trailing comments."""
+    import re
+
+    return [
+        re.sub(r"\s+#.*$", "", line).strip()
+        for line in readme_snippet(name).splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+
+
+def run_shell(command: str, cwd: Path) -> CliResult:
+    """Run one README command with bash, with this environment's scripts (fastlint) first on
+    the PATH."""
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    environment["PATH"] = str(Path(sys.executable).parent) + os.pathsep + environment["PATH"]
+    proc = subprocess.run(
+        ["bash", "-c", command],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=300,
+    )
+    return CliResult(proc.returncode, proc.stdout, proc.stderr)

@@ -5,6 +5,7 @@ pip-installed into a fresh virtual environment, where `fastlint plugins` lists i
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import site
 import subprocess
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, run_cli
+from conftest import REPO, run_cli, snippet_commands
 
 PLUGIN = REPO / "tests" / "data" / "plugin_example"
 
@@ -44,21 +45,18 @@ def plugin_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # addsitedir, not a plain path: the .pth files there (an editable install) count too.
     lines = [f"import site; site.addsitedir({directory!r})" for directory in sorted(ours)]
     Path(purelib, "_fastlint_parent.pth").write_text("\n".join(lines) + "\n")
-    source = root / "plugin"
-    shutil.copytree(PLUGIN, source)
-    installed = _run(
-        str(python),
-        "-m",
-        "pip",
-        "install",
-        "-q",
-        "--no-deps",
-        "--no-build-isolation",
-        str(source),
-        cwd=root,
-    )
+    shutil.copytree(PLUGIN, root / "fastlint-example-plugin")
+    install = snippet_commands("plugin-install")[0]  # the README's command, as written
+    assert install.startswith("pip install ")
+    installed = _run(*_in_venv(python, install), cwd=root)
     assert installed.returncode == 0, installed.stderr
     return python
+
+
+def _in_venv(python: Path, command: str) -> list[str]:
+    """A README command (`pip ...`, `fastlint ...`, `pytest ...`) run with the venv's Python."""
+    tool, *args = shlex.split(command)
+    return [str(python), "-m", tool, *args]
 
 
 def test_plugins_lists_the_rule_with_its_package(plugin_venv: Path, tmp_path: Path) -> None:
@@ -114,3 +112,17 @@ def test_the_plugin_tests_itself_with_fastlint_testing(plugin_venv: Path) -> Non
 def test_no_plugins(project: Path) -> None:
     result = run_cli("plugins", cwd=project)
     assert result.code == 0 and result.out == "No plugin rules installed.\n"
+
+
+def test_the_readme_commands(plugin_venv: Path, tmp_path: Path) -> None:
+    _, plugins, check, tests = snippet_commands("plugin-install")
+    listed = _run(*_in_venv(plugin_venv, plugins), cwd=tmp_path)
+    assert "XY101  no-print  fastlint-example-plugin 0.1.0" in listed.stdout
+    (tmp_path / "pyproject.toml").write_text("[tool.fastlint]\n")
+    (tmp_path / "app.py").write_text("print('hello')\n")
+    checked = _run(*_in_venv(plugin_venv, check), cwd=tmp_path)
+    assert checked.returncode == 1 and "app.py:1:1: XY101 " in checked.stdout
+    package = tmp_path / "fastlint-example-plugin"
+    shutil.copytree(PLUGIN, package)
+    tested = _run(*_in_venv(plugin_venv, tests), cwd=package)
+    assert tested.returncode == 0, tested.stdout + tested.stderr
