@@ -10,14 +10,13 @@ and line endings. FL001 (cannot be suppressed) and FL002 (unused noqa) are never
 
 from __future__ import annotations
 
-import ast
 import io
 import tokenize
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from fastlint.diagnostics import Diagnostic
+from fastlint.fixer import parses
 from fastlint.noqa import parse_suppressions
 from fastlint.source import LineIndex, SourceError, SourceFile, atomic_write
 
@@ -49,16 +48,6 @@ def _lines(text: str) -> dict[int, _Line]:
             for row in range(start_row, end_row):
                 rows.setdefault(row, _Line()).blocked = True
     return rows
-
-
-def _parses(text: str) -> bool:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
 
 
 def noqa_text(text: str, codes_by_row: Mapping[int, set[str]]) -> tuple[str, int, list[int]]:
@@ -144,8 +133,7 @@ def add_noqa(diagnostics: Sequence[Diagnostic], texts: Mapping[str, str]) -> Add
             )
         if not added:
             continue
-        breaks = _parses(source.text) and not _parses(new_text)
-        if breaks or not _suppressed_all(new_text, codes_by_row, blocked):
+        if not parses(new_text) or not _suppressed_all(new_text, codes_by_row, blocked):
             result.warnings.append(f"{path}: adding noqa directives would break the file, skipped")
             continue
         try:

@@ -323,8 +323,7 @@ def run_stdin(
     path = source.path
     if force_exclude and path != "-" and is_excluded(path, settings):
         return result, source.text
-    found = discover([settings.root], settings)
-    result.warnings.extend(found.warnings)
+    found = discover([settings.root], settings)  # its warnings are about other files: dropped
     files = [f for f in found.files if os.path.abspath(f) != os.path.abspath(path)]
     result.checked = [path]
     index = ProjectIndex([*files, path], roots=[settings.root])
