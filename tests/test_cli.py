@@ -168,7 +168,9 @@ def test_json_output_shape(project: Path) -> None:
         "end_location",
         "fix",
         "noqa_row",
+        "url",
     }
+    assert cors["url"] == "https://github.com/fastlint/fastlint/blob/main/docs/rules/FL201.md"
     assert cors["filename"] == "app/main.py"
     assert cors["name"] == "cors-wildcard-credentials"
     assert cors["fix"] is None
@@ -198,7 +200,8 @@ def test_rule_and_rules_commands(project: Path) -> None:
     codes = [row["code"] for row in rows]
     assert {"FL101", "FL201", "FL301", "FL401"} <= set(codes)
     assert codes == sorted(codes)
-    assert all(set(row) == {"code", "name", "fix", "default", "message"} for row in rows)
+    assert all(set(row) == {"code", "name", "fix", "default", "message", "url"} for row in rows)
+    assert rows[codes.index("FL101")]["url"].endswith("/docs/rules/FL101.md")
     text = run_cli("rules", cwd=project)
     assert "FL101" in text.out and "sync-db-in-async" in text.out
 
