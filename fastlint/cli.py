@@ -232,6 +232,7 @@ def check(
             diff=diff,
             force_exclude=force_exclude,
             jobs=jobs,
+            cache=not no_cache,
         )
 
     for warning in result.warnings:
@@ -535,6 +536,25 @@ def plugins_command(fmt: str) -> None:
     for row in rows:
         package = f"{row['package']} {row['version']}".strip() or "(unknown package)"
         click.echo(f"{row['code']}  {row['name']}  {package}  ({row['entry_point']})")
+
+
+@cli.command("clean")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+def clean_command(paths: tuple[str, ...]) -> None:
+    """Remove the caches (.fastlint_cache) of the projects holding PATHS (default: the
+    current directory), and any below them."""
+    import os
+
+    from fastlint.project.cache import remove_cache
+    from fastlint.project.index import project_root
+
+    roots = {project_root(path) for path in (paths or (".",))}
+    roots |= {os.path.abspath(path) for path in (paths or (".",)) if os.path.isdir(path)}
+    removed = [directory for root in sorted(roots) for directory in remove_cache(root)]
+    for directory in sorted(set(removed)):
+        click.echo(f"Removed {directory}")
+    if not removed:
+        click.echo("No cache to remove.")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:

@@ -49,7 +49,7 @@ class _GitIgnores:
             if os.path.isfile(path):
                 try:
                     with open(path, encoding="utf-8", errors="replace") as handle:
-                        spec = pathspec.PathSpec.from_lines("gitwildmatch", handle)
+                        spec = pathspec.GitIgnoreSpec.from_lines(handle)
                 except OSError:
                     spec = None
             self._specs[directory] = spec

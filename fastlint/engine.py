@@ -18,6 +18,7 @@ from fastlint.config import Settings
 from fastlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
 from fastlint.imports import ImportMap
 from fastlint.index import ProjectIndex
+from fastlint.project.index import ProjectIndex as Project
 from fastlint.noqa import Suppressions, parse_suppressions
 from fastlint.rule import FileContext, Report, Rule, resolve_fix
 from fastlint.source import LineIndex
@@ -118,6 +119,7 @@ def lint_text(
     unused_noqa: bool = False,
     file_path: Optional[str] = None,
     known_codes: Optional[frozenset[str]] = None,
+    project: Optional[Project] = None,
 ) -> FileResult:
     """Check ``text``, shown to the user as ``path``; ``file_path`` is where it lives on disk
     (when it does), for facts about its project."""
@@ -141,7 +143,16 @@ def lint_text(
 
     imports = ImportMap.from_module(module, module_name, is_package)
     context = FileContext(
-        path, text, module, imports, settings, index, module_name, file_path=file_path
+        path,
+        text,
+        module,
+        imports,
+        settings,
+        index,
+        module_name,
+        file_path=file_path,
+        project=project,
+        is_package=is_package,
     )
     instances = [rule(context) for rule in active]
     failed_codes: set[str] = set()

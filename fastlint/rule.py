@@ -26,7 +26,11 @@ from fastlint.imports import ImportMap
 
 if TYPE_CHECKING:
     from fastlint.config import Settings
+    from fastlint.fastapi.facts import ProjectFacts
     from fastlint.index import ProjectIndex
+    from fastlint.project.index import ProjectIndex as Project
+    from fastlint.semantic.model import FileModel
+    from fastlint.semantic.types import Types
     from fastlint.source import LineIndex
 
 
@@ -153,6 +157,8 @@ class FileContext:
         index: Optional[ProjectIndex] = None,
         module_name: Optional[str] = None,
         file_path: Optional[str] = None,
+        project: Optional[Project] = None,
+        is_package: bool = False,
     ) -> None:
         self.path = path
         self.file_path = os.path.abspath(file_path or path)
@@ -162,6 +168,10 @@ class FileContext:
         self.settings = settings
         self.index = index
         self.module_name = module_name
+        self.is_package = is_package
+        self._project = project
+        self._model: Optional[FileModel] = None
+        self._types: Optional[Types] = None
         self.reports: list[Report] = []
         # Analyses that several rules share for this file (built by the first that asks).
         # They live and die with the context, so nothing of the file outlives its check.
@@ -169,6 +179,45 @@ class FileContext:
 
     def qualname(self, node: cst.BaseExpression) -> Optional[str]:
         return self.imports.qualname(node)
+
+    @property
+    def project(self) -> Project:
+        """The index of the project the file belongs to (the whole tree under its root)."""
+        if self._project is None:
+            from fastlint.project.index import ProjectIndex as Project
+
+            directory = os.path.dirname(self.file_path)
+            self._project = Project(directory, [self.file_path])
+        return self._project
+
+    @property
+    def model(self) -> FileModel:
+        """The semantic model of this file, built from its LibCST tree on first use."""
+        if self._model is None:
+            from fastlint.project.index import FileView
+            from fastlint.semantic.from_cst import summarize_cst
+            from fastlint.semantic.model import FileModel
+
+            name = self.module_name or self.project.module_name_for(self.file_path)[0]
+            summary = summarize_cst(self.module, name, self.file_path, self.is_package)
+            model = FileModel(summary)
+            model.project = FileView(self.project, model)
+            self._model = model
+        return self._model
+
+    @property
+    def types(self) -> Types:
+        """Type inference for this file's code (the project seen with this file's model)."""
+        if self._types is None:
+            from fastlint.semantic.types import Types
+
+            self._types = Types(self.model.project)
+        return self._types
+
+    @property
+    def facts(self) -> ProjectFacts:
+        """What the project registers with FastAPI."""
+        return self.project.facts
 
     def shared(self, key: object, build: Callable[[], T]) -> T:
         """The analysis stored under ``key`` for this file, built by ``build`` on first use."""
@@ -206,6 +255,9 @@ class Rule(cst.BatchableCSTVisitor):
     # Strings a file must contain (any of them) for this rule to possibly fire. The engine
     # skips parsing a file when no selected rule can fire on it.
     requires_any: ClassVar[tuple[str, ...]] = ("fastapi", "starlette")
+    # Rules that ask the project facts (roles, apps, registrations): a parallel run builds
+    # them once before starting its workers.
+    uses_project_facts: ClassVar[bool] = False
     valid: ClassVar[Sequence[CaseLike]] = ()
     invalid: ClassVar[Sequence[CaseLike]] = ()
 

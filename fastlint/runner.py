@@ -18,6 +18,8 @@ from fastlint.discovery import discover, is_excluded
 from fastlint.engine import UNUSED_NOQA_CODE, FileResult, RuleError, file_error, lint_text
 from fastlint.fixer import fix_text
 from fastlint.index import ProjectIndex
+from fastlint.project.index import ProjectIndex as Project
+from fastlint.project.workspace import Workspace
 from fastlint.registry import all_rules, codes_matching
 from fastlint.rule import Rule
 from fastlint.source import SourceError, SourceFile, atomic_write
@@ -82,10 +84,14 @@ def process_file(
     fix: bool,
     unsafe: bool,
     diff: bool,
+    workspace: Optional[Workspace] = None,
 ) -> FileOutcome:
     shown = display_path(path)
     try:
-        file_result, text = check_file(path, shown, rules, settings, index, fix or diff, unsafe)
+        project = workspace.index_for(path) if workspace is not None else None
+        file_result, text = check_file(
+            path, shown, rules, settings, index, fix or diff, unsafe, project=project
+        )
     except Exception as exc:  # a bug outside any one rule: report it, go on with other files
         error = RuleError(shown, "engine", f"{type(exc).__name__}: {exc}", traceback.format_exc())
         return FileOutcome(shown, rule_errors=[error])
@@ -131,6 +137,7 @@ def run(
     diff: bool = False,
     force_exclude: bool = False,
     jobs: Optional[int] = None,
+    cache: bool = True,
 ) -> RunResult:
     result = RunResult()
     found = discover(paths, settings, force_exclude)
@@ -138,11 +145,17 @@ def run(
     result.checked = list(found.files)
     workers = default_jobs() if jobs is None else max(1, jobs)
     flags = {"fix": fix, "unsafe": unsafe, "diff": diff}
+    workspace = Workspace(settings, paths, found.files, cache=cache)
     if workers > 1 and len(found.files) >= PARALLEL_THRESHOLD:
-        outcomes = _run_parallel(found.files, rules, settings, workers, flags)
+        if any(rule.uses_project_facts for rule in rules):
+            workspace.prepare(found.files)  # once here, inherited by the workers
+        outcomes = _run_parallel(found.files, rules, settings, workers, flags, workspace)
     else:
         index = ProjectIndex(found.files, roots=[settings.root])
-        outcomes = (process_file(path, rules, settings, index, **flags) for path in found.files)
+        outcomes = (
+            process_file(path, rules, settings, index, workspace=workspace, **flags)
+            for path in found.files
+        )
     for outcome in outcomes:
         result.rule_errors.extend(outcome.rule_errors)
         result.warnings.extend(outcome.warnings)
@@ -152,11 +165,15 @@ def run(
             result.diffs.append(outcome.diff)
         if outcome.text is not None:
             result.texts[outcome.shown] = outcome.text
+    result.warnings.extend(workspace.flush())
     result.diagnostics.sort(key=Diagnostic.sort_key)
     return result
 
 
 _WORKER: dict[str, object] = {}
+# The workspace of a parallel run, set before the workers are forked so that they inherit its
+# indexes and project facts instead of rebuilding them.
+_INHERITED: dict[str, Workspace] = {}
 
 
 def _init_worker(
@@ -169,7 +186,8 @@ def _init_worker(
     index = ProjectIndex(files, roots=[settings.root])
     if dependency_targets is not None:
         index.preload_dependency_targets(dependency_targets)
-    _WORKER.update(rules=rules, settings=settings, index=index, flags=flags)
+    workspace = _INHERITED.get("workspace") or Workspace(settings, (), files)
+    _WORKER.update(rules=rules, settings=settings, index=index, flags=flags, workspace=workspace)
 
 
 def _work(paths: Sequence[str]) -> list[FileOutcome]:
@@ -177,7 +195,10 @@ def _work(paths: Sequence[str]) -> list[FileOutcome]:
     settings = cast(Settings, _WORKER["settings"])
     index = cast(ProjectIndex, _WORKER["index"])
     flags = cast("dict[str, bool]", _WORKER["flags"])
-    return [process_file(path, rules, settings, index, **flags) for path in paths]
+    workspace = cast(Workspace, _WORKER["workspace"])
+    return [
+        process_file(path, rules, settings, index, workspace=workspace, **flags) for path in paths
+    ]
 
 
 def _run_parallel(
@@ -186,6 +207,7 @@ def _run_parallel(
     settings: Settings,
     workers: int,
     flags: dict[str, bool],
+    workspace: Workspace,
 ) -> Iterator[FileOutcome]:
     dependency_targets: Optional[set[str]] = None
     if any(getattr(rule, "uses_dependency_index", False) for rule in rules):
@@ -195,14 +217,18 @@ def _run_parallel(
     chunks = [files[i : i + chunk] for i in range(0, len(files), chunk)]
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=context,
-        initializer=_init_worker,
-        initargs=(list(rules), settings, list(files), flags, dependency_targets),
-    ) as pool:
-        for outcomes in pool.map(_work, chunks):
-            yield from outcomes
+    _INHERITED["workspace"] = workspace
+    try:
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(list(rules), settings, list(files), flags, dependency_targets),
+        ) as pool:
+            for outcomes in pool.map(_work, chunks):
+                yield from outcomes
+    finally:
+        _INHERITED.clear()
 
 
 @dataclass
@@ -225,6 +251,7 @@ def check_file(
     fix: bool,
     unsafe: bool,
     source: Optional[SourceFile] = None,
+    project: Optional[Project] = None,
 ) -> tuple[FileResult, Optional[_FileText]]:
     """Check (and fix) the file at ``path``; ``source``, when given, is its content instead
     of what is on disk (code read from standard input)."""
@@ -233,15 +260,19 @@ def check_file(
             source = SourceFile.read(path)
         except SourceError as exc:
             return FileResult(shown, [file_error(shown, str(exc))], parsed=False), None
+    if project is None:
+        project = Workspace(settings, (), [path], cache=False).index_for(path)
     index.set_text(path, source.text)
+    project.update(path, source.text)
     file_rules = rules_for_file(path, rules, settings)
-    module_name, is_package = index.module_name_for(path)
+    module_name, is_package = project.module_name_for(path)
     unused_noqa = any(rule.code == UNUSED_NOQA_CODE for rule in file_rules)
 
     errors: list[RuleError] = []
 
     def lint(text: str) -> FileResult:
         index.set_text(path, text)
+        project.update(path, text)
         outcome = lint_text(
             shown,
             text,
@@ -253,6 +284,7 @@ def check_file(
             unused_noqa,
             file_path=path,
             known_codes=frozenset(all_rules()),
+            project=project,
         )
         errors.extend(outcome.rule_errors)
         return outcome
@@ -260,12 +292,14 @@ def check_file(
     first = lint(source.text)
     if not fix or not first.parsed or not any(d.fix for d in first.diagnostics):
         index.forget_text(path)
+        project.update(path, None)
         first.rule_errors = _unique(errors)
         return first, _FileText(
             source, source.text, source.text, first.diagnostics, [], first.diagnostics
         )
     outcome = fix_text(source.text, lint, unsafe, first=first)
     index.set_text(path, outcome.text)
+    project.update(path, outcome.text)
     file_result = outcome.result or first
     file_result.rule_errors = _unique(errors)
     return file_result, _FileText(

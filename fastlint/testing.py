@@ -21,6 +21,7 @@ import libcst as cst
 from fastlint.config import Settings, settings_from_table
 from fastlint.diagnostics import Diagnostic
 from fastlint.index import ProjectIndex
+from fastlint.project.workspace import Workspace
 from fastlint.rule import Case, CaseLike, Rule
 from fastlint.runner import check_file
 
@@ -70,6 +71,8 @@ def run_rule(
     with tempfile.TemporaryDirectory(prefix="fastlint-case-") as root:
         all_files = dict(files or {})
         all_files[path] = code
+        # A project root marker, as real projects have: the index covers the whole tree.
+        all_files.setdefault("pyproject.toml", '[project]\nname = "fastlint-case"\n')
         for relative, content in all_files.items():
             target = os.path.join(root, relative)
             os.makedirs(os.path.dirname(target), exist_ok=True)
@@ -80,8 +83,12 @@ def run_rule(
         )
         selected = list(rules) if rules is not None else [rule]
         target = os.path.join(root, path)
-        index = ProjectIndex([os.path.join(root, f) for f in all_files], roots=[root])
-        result, text = check_file(target, path, selected, settings, index, fix, unsafe)
+        python_files = [os.path.join(root, f) for f in all_files if f.endswith(".py")]
+        index = ProjectIndex(python_files, roots=[root])
+        project = Workspace(settings, [root], python_files, cache=False).index_for(target)
+        result, text = check_file(
+            target, path, selected, settings, index, fix, unsafe, project=project
+        )
         if result.rule_errors:
             error = result.rule_errors[0]
             raise AssertionError(f"rule {error.code} crashed:\n{error.traceback}")
