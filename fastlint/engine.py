@@ -18,8 +18,8 @@ from fastlint.config import Settings
 from fastlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
 from fastlint.imports import ImportMap
 from fastlint.index import ProjectIndex
-from fastlint.project.index import ProjectIndex as Project
 from fastlint.noqa import Suppressions, parse_suppressions
+from fastlint.project.index import ProjectIndex as Project
 from fastlint.rule import FileContext, Report, Rule, resolve_fix
 from fastlint.source import LineIndex
 

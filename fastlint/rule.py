@@ -203,6 +203,7 @@ class FileContext:
             model = FileModel(summary)
             model.project = FileView(self.project, model)
             self._model = model
+            self.types  # noqa: B018 - binds the file's type inference to the model
         return self._model
 
     @property
@@ -212,6 +213,7 @@ class FileContext:
             from fastlint.semantic.types import Types
 
             self._types = Types(self.model.project)
+            self.model.types = self._types
         return self._types
 
     @property

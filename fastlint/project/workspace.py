@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
+
 from fastlint.config import Settings
 from fastlint.discovery import discover
 from fastlint.project.cache import SummaryCache

@@ -18,6 +18,7 @@ lowered.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar, Optional, Union
 
@@ -47,7 +48,9 @@ __all__ = [
     "Subscript",
     "UnaryOp",
     "Yield",
+    "children",
     "dotted",
+    "walk",
 ]
 
 
@@ -308,3 +311,46 @@ def dotted(expr: Expr) -> Optional[str]:
         return None
     parts.append(expr.id)
     return ".".join(reversed(parts))
+
+
+def children(expr: Expr) -> tuple[Expr, ...]:
+    """The expressions directly inside ``expr`` (lambda and comprehension bodies live in
+    their own scopes and are not included)."""
+    if isinstance(expr, Attribute):
+        return (expr.value,)
+    if isinstance(expr, Call):
+        return (expr.func, *(arg.value for arg in expr.args))
+    if isinstance(expr, (FString,)):
+        return expr.values
+    if isinstance(expr, Collection):
+        return expr.elements
+    if isinstance(expr, Dict):
+        return (*(k for k in expr.keys if k is not None), *expr.values)
+    if isinstance(expr, Subscript):
+        return (expr.value, expr.index)
+    if isinstance(expr, Slice):
+        return tuple(e for e in (expr.lower, expr.upper, expr.step) if e is not None)
+    if isinstance(expr, BinOp):
+        return (expr.left, expr.right)
+    if isinstance(expr, BoolOp):
+        return expr.values
+    if isinstance(expr, UnaryOp):
+        return (expr.operand,)
+    if isinstance(expr, Compare):
+        return (expr.left, *expr.comparators)
+    if isinstance(expr, IfExp):
+        return (expr.test, expr.body, expr.orelse)
+    if isinstance(expr, (Await, Starred, NamedExpr)):
+        return (expr.value,)
+    if isinstance(expr, Yield):
+        return (expr.value,) if expr.value is not None else ()
+    return ()
+
+
+def walk(expr: Expr) -> Iterator[Expr]:
+    """``expr`` and every expression inside it, outermost first."""
+    stack = [expr]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(children(current)))

@@ -22,6 +22,7 @@ Python's rules, as the model applies them:
 from __future__ import annotations
 
 import builtins
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, Protocol
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from fastlint.semantic.from_cst import CstSummary
+    from fastlint.semantic.types import Types, ValueType
 
 __all__ = [
     "BUILTINS",
@@ -66,6 +68,13 @@ _LOCAL_IN_FUNCTIONS = frozenset(
     }
 )
 _IMMEDIATE = frozenset({s.CLASS, s.COMPREHENSION})
+# An identifier that names a version: ``version``, ``version_info``, ``PYDANTIC_VERSION``,
+# ``PYDANTIC_V2``, ``pydantic2``, ``IS_V1``, ``V2``, ``PY310``, ``PY_39``.
+_VERSION_IDENTIFIER = re.compile(
+    r"version|pydantic_?v?\d|^_*(?:is_|has_|use_|using_)?v\d+$|^_*py_?\d", re.IGNORECASE
+)
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+_PROBES = frozenset({"builtins.hasattr", "builtins.getattr"})
 # Arms of one statement that never both run.
 _EXCLUSIVE = frozenset(
     {
@@ -419,6 +428,60 @@ class ModuleModel:
     def statement_arms(self, statement: int) -> Iterable[Branch]:
         return (b for b in self.summary.branches if b.statement == statement)
 
+    def is_version_guard(self, arm: Branch) -> bool:
+        """Whether the statement of ``arm`` is written for two worlds on purpose: an ``if``
+        on a version (``PYDANTIC_V2``, ``sys.version_info >= (3, 10)``, a
+        ``hasattr(pydantic, ...)`` probe: its body and every ``elif``/``else``) or a ``try``
+        with an ``except ImportError`` (a compatibility import: all of it)."""
+        if arm.catches:
+            return any(_names_import_error(expr) for expr in arm.catches)
+        if arm.kind in ("if", "else"):
+            test = next(
+                (b.test for b in self.statement_arms(arm.statement) if b.kind == "if"), None
+            )
+            return test is not None and self._is_version_test(test, arm)
+        return False
+
+    def _is_version_test(self, test: ir.Expr, arm: Branch) -> bool:
+        scope = self.summary.scopes[arm.scope]
+        point = Point(scope.id, scope.end_order, -1)  # the names as the module ends up
+        for expr in ir.walk(test):
+            if isinstance(expr, ir.Name) and _VERSION_IDENTIFIER.search(expr.id):
+                return True
+            if isinstance(expr, ir.Attribute) and _VERSION_IDENTIFIER.search(expr.attr):
+                return True
+            if (
+                isinstance(expr, ir.Call)
+                and isinstance(expr.func, ir.Name)
+                and expr.args
+                and self.name_meaning(expr.func.id, point) in _PROBES
+            ):
+                probed = self.qualified_name(expr.args[0].value, point)
+                if probed is not None and probed.split(".")[0] == "pydantic":
+                    return True
+        return False
+
+    def in_version_guard(self, point: Point) -> bool:
+        return any(self.is_version_guard(arm) for arm in self.arms_at(point))
+
+    def guarded_imports(self) -> frozenset[str]:
+        """Local names bound by an import inside a version guard, anywhere in the module: they
+        mean different things in the two worlds, so migration rules leave their uses alone."""
+        names = set()
+        for binding in self.summary.bindings:
+            if binding.kind == s.IMPORT and binding.branch >= 0:
+                point = Point(binding.origin, binding.order, binding.branch)
+                if self.in_version_guard(point):
+                    names.add(binding.name)
+        return frozenset(names)
+
+
+def _names_import_error(expr: ir.Expr) -> bool:
+    if isinstance(expr, ir.Collection):
+        return any(_names_import_error(element) for element in expr.elements)
+    chain = ir.dotted(expr)
+    return chain is not None and chain.split(".")[-1] in _IMPORT_ERRORS
+
 
 class FileModel(ModuleModel):
     """The model of the file being checked, queried with its LibCST nodes."""
@@ -426,6 +489,35 @@ class FileModel(ModuleModel):
     def __init__(self, cst_summary: CstSummary, project: Optional[ProjectView] = None) -> None:
         super().__init__(cst_summary.summary, project)
         self.cst = cst_summary
+        self.types: Optional[Types] = None  # set by the file's context
+        self._guarded: Optional[frozenset[str]] = None
+
+    def type_of(self, node: cst.CSTNode) -> Optional[ValueType]:
+        """The class of the value of an expression node, when known."""
+        expr = self.cst.exprs.get(node)
+        point = self.point_of(node)
+        if expr is None or point is None or self.types is None:
+            return None
+        return self.types.type_of(self, expr, point)
+
+    def is_guarded(self, node: cst.CSTNode) -> bool:
+        """Whether ``node`` sits in code under a version guard."""
+        point = self.point_of(node)
+        return point is not None and self.in_version_guard(point)
+
+    def guarded_names(self) -> frozenset[str]:
+        if self._guarded is None:
+            self._guarded = self.guarded_imports()
+        return self._guarded
+
+    def rebound_after(self, name: str, node: cst.CSTNode) -> bool:
+        """Whether ``name``, as seen at ``node``, may be bound again or deleted later."""
+        point = self.point_of(node)
+        return point is None or self.is_rebound_after(name, point)
+
+    def lookup_at(self, name: str, node: cst.CSTNode) -> Optional[Lookup]:
+        point = self.point_of(node)
+        return self.lookup(name, point) if point is not None else None
 
     def point_of(self, node: cst.CSTNode) -> Optional[Point]:
         found = self.cst.points.get(node)

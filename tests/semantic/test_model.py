@@ -1,0 +1,237 @@
+"""The semantic model: scopes, the bindings in force at a point, qualified names, guards."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Optional
+
+import libcst as cst
+import pytest
+
+from fastlint.semantic.from_ast import summarize_source
+from fastlint.semantic.from_cst import summarize_cst
+from fastlint.semantic.model import FileModel, ModuleModel
+
+
+class Source:
+    """A module's model, with its nodes found by spelling for the test to ask about."""
+
+    def __init__(self, code: str, name: str = "app.main") -> None:
+        self.text = textwrap.dedent(code).lstrip("\n")
+        self.module = cst.parse_module(self.text)
+        self.model = FileModel(summarize_cst(self.module, name, "app/main.py", False))
+
+    def names(self, value: str) -> list[cst.Name]:
+        return [node for node, _ in self.model.cst.loads if node.value == value]
+
+    def resolve(self, value: str, occurrence: int = 0) -> Optional[str]:
+        """The qualified name of the ``occurrence``-th read of the name ``value``."""
+        return self.model.resolve(self.names(value)[occurrence])
+
+    def calls(self, dotted: str) -> list[cst.Call]:
+        found = []
+        for node in self.model.cst.calls:
+            if self.module.code_for_node(node.func) == dotted:
+                found.append(node)
+        return found
+
+
+def test_imports_and_aliases_resolve() -> None:
+    src = Source(
+        """
+        import fastapi as fa
+        from fastapi import Depends as D
+        import os.path
+        fa.FastAPI(); D(); os.path.join()
+        """
+    )
+    assert src.model.resolve(src.calls("fa.FastAPI")[0].func) == "fastapi.FastAPI"
+    assert src.model.resolve(src.calls("D")[0].func) == "fastapi.Depends"
+    assert src.model.resolve(src.calls("os.path.join")[0].func) == "os.path.join"
+
+
+def test_a_local_definition_shadows_an_import() -> None:
+    """Defect 1: a local ``def validator`` shadows pydantic's inside its function only."""
+    src = Source(
+        """
+        from pydantic import validator
+
+        def make():
+            def validator(*fields):
+                return lambda f: f
+            return validator("q")
+
+        validator("x")
+        """
+    )
+    assert src.resolve("validator", 0) == "app.main.make.<locals>.validator"
+    assert src.resolve("validator", 1) == "pydantic.validator"
+
+
+def test_bindings_in_force_follow_branches() -> None:
+    src = Source(
+        """
+        from a import thing
+        print(thing)
+        if flag:
+            from b import thing
+            print(thing)
+        else:
+            print(thing)
+        print(thing)
+        """
+    )
+    assert src.resolve("thing", 0) == "a.thing"
+    assert src.resolve("thing", 1) == "b.thing"
+    assert src.resolve("thing", 2) == "a.thing"  # the if arm never runs with the else arm
+    # After the if: either import may be in force; both are imports, the last one wins.
+    assert src.resolve("thing", 3) == "b.thing"
+
+
+def test_two_meanings_are_no_meaning() -> None:
+    src = Source(
+        """
+        from fastapi import Depends
+        if flag:
+            Depends = None
+        Depends(x)
+        """
+    )
+    assert src.resolve("Depends") is None
+
+
+def test_functions_see_the_module_as_it_ends() -> None:
+    src = Source(
+        """
+        def handler():
+            return session.execute()
+
+        from sqlalchemy.orm import Session as session
+        """
+    )
+    assert src.resolve("session") == "sqlalchemy.orm.Session"
+
+
+def test_class_bodies_do_not_enclose_methods() -> None:
+    src = Source(
+        """
+        from pydantic import validator
+
+        class Model:
+            validator = 1
+
+            def check(self):
+                return validator
+
+        x = Model.validator
+        """
+    )
+    assert src.resolve("validator") == "pydantic.validator"
+
+
+def test_global_and_nonlocal() -> None:
+    src = Source(
+        """
+        from x import app
+
+        def reset():
+            global app
+            app = None
+
+        def outer():
+            value = 1
+            def inner():
+                nonlocal value
+                value = 2
+            return value
+        """
+    )
+    model = src.model
+    assert [b.scope for b in model.summary.bindings if b.name == "app"] == [0, 0]
+    assert any(b.deferred for b in model.summary.bindings if b.name == "app")
+    values = [b for b in model.summary.bindings if b.name == "value"]
+    assert len({b.scope for b in values}) == 1
+
+
+@pytest.mark.parametrize(
+    "later",
+    [
+        "del _init",
+        "for _init in items:\n    pass",
+        "with open(p) as _init:\n    pass",
+        "(_init := None)",
+        "def reset():\n    global _init\n    _init = None",
+        "try:\n    pass\nexcept ValueError as _init:\n    pass",
+        "_init = None",
+        "import os as _init",
+        "class _init:\n    pass",
+        "match x:\n    case [_init]:\n        pass",
+    ],
+)
+def test_rebinding_after_a_point_in_every_form(later: str) -> None:
+    """Defect 4: every way of binding or deleting a name later in the module counts."""
+    src = Source(f"async def _init():\n    pass\n\napp.start(_init)\n{later}\n")
+    use = src.names("_init")[0]
+    assert src.model.rebound_after("_init", use)
+
+
+def test_no_rebinding_is_no_rebinding() -> None:
+    src = Source("async def _init():\n    pass\n\napp.start(_init)\nother = _init\n")
+    assert not src.model.rebound_after("_init", src.names("_init")[0])
+
+
+def test_version_guards() -> None:
+    src = Source(
+        """
+        import pydantic
+        if PYDANTIC_V2:
+            a()
+        elif sys.version_info >= (3, 10):
+            b()
+        else:
+            c()
+        if hasattr(pydantic, "field_validator"):
+            d()
+        try:
+            from pydantic import field_validator
+        except ImportError:
+            e()
+        if debug:
+            f()
+        """
+    )
+    for name in "abcde":
+        assert src.model.is_guarded(src.calls(name)[0]), name
+    assert not src.model.is_guarded(src.calls("f")[0])
+    assert src.model.guarded_names() == {"field_validator"}
+
+
+def test_the_ast_model_agrees_on_qualified_names() -> None:
+    code = textwrap.dedent(
+        """
+        from fastapi import APIRouter, Depends
+        from .deps import get_db
+        router = APIRouter()
+
+        @router.get("/")
+        async def index(db=Depends(get_db)):
+            def Depends():
+                pass
+            return Depends()
+        """
+    )
+    summary = summarize_source(code, "app.routes", "app/routes.py", False)
+    assert summary is not None
+    model = ModuleModel(summary)
+    from fastlint.semantic.model import Point
+
+    names = [
+        model.qualified_name(site.call.func, Point(site.scope, site.order, site.branch))
+        for site in summary.calls
+    ]
+    assert names == [
+        "fastapi.APIRouter",
+        "app.routes.router.get",
+        "fastapi.Depends",
+        "app.routes.index.<locals>.Depends",
+    ]
