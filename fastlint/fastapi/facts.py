@@ -590,6 +590,32 @@ class ProjectFacts:
                     return member
         return None
 
+    def is_used_as_coroutine(self, model: ModuleModel, scope: Scope) -> bool:
+        """Whether project code awaits this function's result or hands it to another call
+        (``asyncio.gather(f())``): it would break if the function became a plain ``def``."""
+        model, scope = self._own(model, scope)
+        target = model.symbol_of(scope)
+        for other in self.index.modules_mentioning(scope.name):
+            for site in other.summary.calls:
+                if site.usage not in (s.AWAITED, s.ARGUMENT):
+                    continue
+                callee = self.callee(other, site)
+                if callee is not None and callee.qualname == target:
+                    return True
+        return False
+
+    def registering_decorators(self, model: ModuleModel, scope: Scope) -> int:
+        """How many of the function's decorators register it with FastAPI."""
+        model, scope = self._own(model, scope)
+        return sum(
+            1
+            for registration in self.registrations
+            if registration.how == "decorator"
+            and registration.module == model.name
+            and registration.site is not None
+            and registration.site.decorates == scope.id
+        )
+
     # -- events -------------------------------------------------------------------------------
     def registrations_of(self, owner: str, kind: str) -> list[Registration]:
         return [r for r in self.registrations if r.owner == owner and r.kind == kind]

@@ -243,6 +243,25 @@ class ProjectIndex:
                 if model is not None:
                     yield model
 
+    def modules_mentioning(self, word: str) -> Iterator[ModuleModel]:
+        """Models of the project modules whose text contains ``word`` (a cheap text search
+        before a question that would otherwise need every module's summary)."""
+        needle = word.encode("utf-8")
+        for path, (name, _) in list(self._paths.items()):
+            text = self._texts.get(path)
+            if text is not None:
+                found = word in text
+            else:
+                try:
+                    with open(path, "rb") as handle:
+                        found = needle in handle.read()
+                except OSError:
+                    found = False
+            if found and self._by_name.get(name) == path:
+                model = self.module(name)
+                if model is not None:
+                    yield model
+
     def update(self, path: str, text: Optional[str]) -> None:
         """Use ``text`` as the content of ``path`` (a file being fixed, or read from stdin);
         None: the file on disk is current again."""

@@ -1,221 +1,20 @@
+"""FL101 sync-db-in-async: synchronous database I/O in code that runs on the event loop."""
+
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Optional
 
 import libcst as cst
 
-from fastlint.rule import Case, FixAvailability
-from fastlint.semantics import (
-    AsyncContextKind,
-    AsyncContextRule,
-    BodyScan,
-    FileSemantics,
-    Scope,
-    sync_def_fix,
-)
+from fastlint.fastapi.sync_rewrite import sync_def_blocker, sync_def_fix
+from fastlint.rule import Case, FixAvailability, Rule
+from fastlint.semantic import ir, knowledge
+from fastlint.semantic.model import FileModel, Point
+from fastlint.semantic.summary import CallSite
+from fastlint.semantic.types import Types
 
 
-@dataclass(frozen=True)
-class _Family:
-    """Classes whose listed methods do database I/O synchronously."""
-
-    label: str
-    classes: frozenset[str]
-    methods: frozenset[str]
-
-
-_SESSION_METHODS = frozenset(
-    {
-        "execute",
-        "exec",
-        "query",
-        "get",
-        "get_one",
-        "scalar",
-        "scalars",
-        "commit",
-        "rollback",
-        "flush",
-        "refresh",
-        "merge",
-        "connect",
-        "begin",
-        "begin_nested",
-        "bulk_save_objects",
-        "bulk_insert_mappings",
-        "bulk_update_mappings",
-    }
-)
-_DBAPI_CONNECTION_METHODS = frozenset(
-    {"execute", "executemany", "executescript", "commit", "rollback"}
-)
-_DBAPI_CURSOR_METHODS = frozenset(
-    {
-        "execute",
-        "executemany",
-        "executescript",
-        "fetchone",
-        "fetchmany",
-        "fetchall",
-        "callproc",
-        "copy",
-        "copy_expert",
-        "copy_from",
-        "copy_to",
-        "nextset",
-    }
-)
-_MONGO_COLLECTION_METHODS = frozenset(
-    {
-        "find",
-        "find_one",
-        "find_one_and_delete",
-        "find_one_and_replace",
-        "find_one_and_update",
-        "insert_one",
-        "insert_many",
-        "update_one",
-        "update_many",
-        "replace_one",
-        "delete_one",
-        "delete_many",
-        "aggregate",
-        "count_documents",
-        "estimated_document_count",
-        "distinct",
-        "bulk_write",
-        "create_index",
-        "create_indexes",
-        "drop",
-        "drop_index",
-        "drop_indexes",
-        "list_indexes",
-        "index_information",
-        "watch",
-    }
-)
-_REDIS_COMMANDS = frozenset(
-    {
-        "append", "blpop", "brpop", "copy", "dbsize", "decr", "decrby", "delete", "eval",
-        "evalsha", "exists", "expire", "expireat", "flushall", "flushdb", "get", "getdel",
-        "getex", "getset", "hdel", "hexists", "hget", "hgetall", "hincrby", "hkeys", "hlen",
-        "hmget", "hmset", "hset", "hsetnx", "hvals", "incr", "incrby", "incrbyfloat", "info",
-        "keys", "lindex", "llen", "lpop", "lpush", "lrange", "lrem", "lset", "ltrim", "mget",
-        "mset", "persist", "pexpire", "ping", "psetex", "pttl", "publish", "rename", "rpop",
-        "rpush", "sadd", "scan", "scan_iter", "scard", "set", "setex", "setnx", "sismember",
-        "smembers", "spop", "srem", "ttl", "unlink", "xack", "xadd", "xlen", "xrange", "xread",
-        "xreadgroup", "zadd", "zcard", "zcount", "zincrby", "zrange", "zrangebyscore", "zrank",
-        "zrem", "zremrangebyscore", "zrevrange", "zscore",
-    }
-)  # fmt: skip
-
-_FAMILIES: tuple[_Family, ...] = (
-    _Family(
-        "sync SQLAlchemy `Session`",
-        frozenset({"sqlalchemy.orm.Session", "sqlalchemy.orm.scoped_session"}),
-        _SESSION_METHODS,
-    ),
-    _Family("sync SQLModel `Session`", frozenset({"sqlmodel.Session"}), _SESSION_METHODS),
-    _Family(
-        "sync SQLAlchemy `Engine`",
-        frozenset({"sqlalchemy.engine.Engine"}),
-        frozenset({"connect", "begin", "execute", "raw_connection"}),
-    ),
-    _Family(
-        "sync SQLAlchemy `Connection`",
-        frozenset({"sqlalchemy.engine.Connection"}),
-        frozenset(
-            {
-                "execute",
-                "exec_driver_sql",
-                "scalar",
-                "scalars",
-                "commit",
-                "rollback",
-                "begin",
-                "begin_nested",
-            }
-        ),
-    ),
-    _Family("`sqlite3` connection", frozenset({"sqlite3.Connection"}), _DBAPI_CONNECTION_METHODS),
-    _Family(
-        "`psycopg2` connection",
-        frozenset({"psycopg2.extensions.connection"}),
-        _DBAPI_CONNECTION_METHODS,
-    ),
-    _Family(
-        "sync `psycopg` connection", frozenset({"psycopg.Connection"}), _DBAPI_CONNECTION_METHODS
-    ),
-    _Family(
-        "`pymysql` connection",
-        frozenset({"pymysql.connections.Connection"}),
-        _DBAPI_CONNECTION_METHODS,
-    ),
-    _Family(
-        "`MySQLdb` connection",
-        frozenset({"MySQLdb.connections.Connection"}),
-        _DBAPI_CONNECTION_METHODS,
-    ),
-    _Family(
-        "sync DB-API cursor",
-        frozenset(
-            {
-                "sqlite3.Cursor",
-                "psycopg2.extensions.cursor",
-                "psycopg.Cursor",
-                "pymysql.cursors.Cursor",
-                "MySQLdb.cursors.Cursor",
-            }
-        ),
-        _DBAPI_CURSOR_METHODS,
-    ),
-    _Family(
-        "`pymongo` collection",
-        frozenset({"pymongo.collection.Collection"}),
-        _MONGO_COLLECTION_METHODS,
-    ),
-    _Family(
-        "`pymongo` database",
-        frozenset({"pymongo.database.Database"}),
-        frozenset(
-            {
-                "command",
-                "list_collection_names",
-                "list_collections",
-                "create_collection",
-                "drop_collection",
-                "validate_collection",
-            }
-        ),
-    ),
-    _Family(
-        "`pymongo` client",
-        frozenset({"pymongo.MongoClient"}),
-        frozenset({"server_info", "list_database_names", "list_databases", "drop_database"}),
-    ),
-    _Family("sync `redis.Redis` client", frozenset({"redis.Redis"}), _REDIS_COMMANDS),
-    _Family("sync `redis` pipeline", frozenset({"redis.client.Pipeline"}), frozenset({"execute"})),
-)
-
-# Driver functions that open a connection (network or file I/O) when called.
-_CONNECT_FUNCTIONS: dict[str, str] = {
-    "sqlite3.connect": "sync driver `sqlite3`",
-    "psycopg2.connect": "sync driver `psycopg2`",
-    "psycopg.connect": "sync `psycopg` connection",
-    "psycopg.Connection.connect": "sync `psycopg` connection",
-    "pymysql.connect": "sync driver `pymysql`",
-    "pymysql.Connect": "sync driver `pymysql`",
-    "pymysql.connections.Connection": "sync driver `pymysql`",
-    "MySQLdb.connect": "sync driver `MySQLdb`",
-    "MySQLdb.Connect": "sync driver `MySQLdb`",
-    "MySQLdb.Connection": "sync driver `MySQLdb`",
-}
-_SCHEMA_METHODS = frozenset({"create_all", "drop_all"})
-_SYNC_BINDS = frozenset({"sqlalchemy.engine.Engine", "sqlalchemy.engine.Connection"})
-
-
-class SyncDbInAsync(AsyncContextRule):
+class SyncDbInAsync(Rule):
     """## What it does
     Finds synchronous database I/O in code that FastAPI runs on the event loop: the body of an
     `async def` path operation, dependency, middleware, lifespan function or exception handler.
@@ -267,76 +66,59 @@ class SyncDbInAsync(AsyncContextRule):
     reported.
 
     ## Fix safety
-    The fix turns `async def` into `def` when the function's own body has no `await`,
-    `async for` or `async with`, and only for path operations, dependencies and exception
-    handlers (FastAPI runs those in a thread pool when they are sync) that carry no decorator
-    other than FastAPI's own and call no `async def` of the project. It is unsafe: code that
-    calls the function directly and awaits it breaks, and a sync function holds a thread of the
-    limited pool for as long as it runs.
+    The fix turns `async def` into `def`, and only for path operations and dependencies
+    (FastAPI runs those in its thread pool when they are sync) that no project code awaits or
+    hands to another call (a plain `def` returns no awaitable: `TypeError`), whose own body has
+    no `await`, `async for` or `async with`, does not use the running event loop
+    (`asyncio.get_running_loop`, `create_task`, `ensure_future`, `get_event_loop` raise "no
+    running event loop" in a worker thread), sets no `contextvars.ContextVar` (a dependency's
+    context variable would no longer be seen by the route), calls no `async def` of the project
+    without awaiting it, and carries no decorator other than FastAPI's own. Middleware,
+    lifespans, event and exception handlers and functions awaited from them keep running on the
+    loop whatever their form, so they get no fix. It is unsafe: a sync function holds one of
+    the pool's limited threads for as long as it runs.
     """
 
     code = "FL101"
     name = "sync-db-in-async"
     message = "Synchronous database call in async context blocks the event loop"
     fix_availability = FixAvailability.UNSAFE
+    uses_project_facts = True
     # Every finding lies in an ``async def``; the receiver's type may come from another module,
     # so no database word is guaranteed to appear in the file itself.
     requires_any = ("async",)
 
-    def check_async_context(
-        self, func: cst.FunctionDef, role: AsyncContextKind, scan: BodyScan
-    ) -> None:
-        facts = self.semantics
-        scope = facts.scope_of(func)
-        findings: dict[cst.Call, str] = {}
-        for call in scan.calls:
-            reason = self._blocking(call, facts, scope)
-            if reason is not None:
-                findings[call] = reason
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if node.asynchronous is None:
+            return
+        model, types = self.context.model, self.context.types
+        scope = model.scope_of(node)
+        async_context = self.context.facts.context(model, scope) if scope else None
+        if scope is None or async_context is None:
+            return
+        findings: dict[int, str] = {}
+        for index, site in model.own_calls(scope):
+            if not _dispatched(model, types, index):
+                reason = _blocking(model, types, site)
+                if reason is not None:
+                    findings[index] = reason
         if not findings:
             return
-        fixable = (
-            role.sync_def_runs_in_threadpool
-            and not scan.awaits
-            and not facts.calls_project_coroutine(func)
-            # Other decorators (caching, retries...) may expect a coroutine function.
-            and all(facts.decorator_role(func, d) is not None for d in func.decorators)
-        )
-        where = f"async {role.value} `{func.name.value}`"
-        for call, reason in findings.items():
+        fixable = sync_def_blocker(self.context, node, scope, async_context) is None
+        where = async_context.describe(node.name.value)
+        for index, reason in findings.items():
+            call = model.call_node(index)
+            if call is None:
+                continue
             receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
-            if isinstance(receiver, cst.Call) and receiver in findings:
+            if isinstance(receiver, cst.Call) and model.cst.calls.get(receiver) in findings:
                 continue  # engine.connect().execute(...): reported once, on the first call
             called = " ".join(self.context.code(call.func).split())
             message = (
                 f"Synchronous database call `{called}()` ({reason}) in {where} "
-                f"blocks the event loop"
+                "blocks the event loop"
             )
-            self.report(call, message, fix=sync_def_fix(func) if fixable else None)
-
-    def _blocking(self, call: cst.Call, facts: FileSemantics, scope: Scope) -> Optional[str]:
-        """Why ``call`` blocks on the database, or None."""
-        func = call.func
-        if isinstance(func, (cst.Name, cst.Attribute)):
-            callee = facts.resolve_callee(func, scope)
-            if callee is not None and callee in _CONNECT_FUNCTIONS:
-                return _CONNECT_FUNCTIONS[callee]
-        if not isinstance(func, cst.Attribute):
-            return None
-        method = func.attr.value
-        if method in _SCHEMA_METHODS:
-            bind = _bind_argument(call)
-            if bind is not None:
-                bound = facts.type_of(bind, scope)
-                if facts.is_instance(bound, _SYNC_BINDS):
-                    return "with a sync SQLAlchemy engine"
-        receiver = facts.type_of(func.value, scope)
-        if receiver is None:
-            return None
-        for family in _FAMILIES:
-            if method in family.methods and facts.is_instance(receiver, family.classes):
-                return f"on a {family.label}"
-        return None
+            self.report(call, message, fix=sync_def_fix(node) if fixable else None)
 
     valid = (
         # AsyncSession, awaited.
@@ -745,7 +527,8 @@ class SyncDbInAsync(AsyncContextRule):
             """,
             count=4,
         ),
-        # Middleware, exception handlers, websocket: no fix where a sync def would not work.
+        # Middleware, exception handlers, websocket: they keep running on the loop (RULES.md:
+        # the rewrite is for path operations and dependencies only), so no fix.
         Case(
             """
             from fastapi import FastAPI, Request
@@ -782,7 +565,7 @@ class SyncDbInAsync(AsyncContextRule):
                 return await call_next(request)
 
             @app.exception_handler(ValueError)
-            def on_value_error(request: Request, exc: ValueError):
+            async def on_value_error(request: Request, exc: ValueError):
                 with Session(engine) as session:
                     session.rollback()
 
@@ -829,9 +612,41 @@ class SyncDbInAsync(AsyncContextRule):
     )
 
 
-def _bind_argument(call: cst.Call) -> Optional[cst.BaseExpression]:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == "bind":
-            return arg.value
-    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
-    return positional[0].value if positional else None
+def _dispatched(model: FileModel, types: Types, index: int) -> bool:
+    """Whether the call is an argument of a call that runs it in a worker thread
+    (``run_in_threadpool``, ``asyncio.to_thread``, ``loop.run_in_executor``...)."""
+    parent = model.summary.calls[index].parent
+    while parent >= 0:
+        site = model.summary.calls[parent]
+        func = site.call.func
+        if isinstance(func, ir.Attribute) and func.attr == "run_in_executor":
+            return True
+        point = Point(site.scope, site.order, site.branch)
+        if types.qualified_name(model, func, point) in knowledge.THREAD_DISPATCH_FUNCTIONS:
+            return True
+        parent = site.parent
+    return False
+
+
+def _blocking(model: FileModel, types: Types, site: CallSite) -> Optional[str]:
+    """Why a call blocks on the database, or None."""
+    point = Point(site.scope, site.order, site.branch)
+    call, func = site.call, site.call.func
+    callee = types.qualified_name(model, func, point)
+    if callee in knowledge.SYNC_DB_CONNECT:
+        return knowledge.SYNC_DB_CONNECT[callee]
+    if not isinstance(func, ir.Attribute):
+        return None
+    if func.attr in knowledge.SCHEMA_METHODS:
+        bind = call.argument(0, "bind")
+        if bind is not None and types.is_instance(
+            types.type_of(model, bind, point), knowledge.SYNC_BINDS
+        ):
+            return "with a sync SQLAlchemy engine"
+    receiver = types.type_of(model, func.value, point)
+    if receiver is None:
+        return None
+    for family in knowledge.SYNC_DB_FAMILIES:
+        if func.attr in family.methods and types.is_instance(receiver, family.classes):
+            return f"on a {family.label}"
+    return None

@@ -82,6 +82,8 @@ CLASS_SPELLINGS: dict[str, tuple[str, ...]] = {
     # HTTP clients
     "httpx.Client": ("httpx._client.Client",),
     "httpx.AsyncClient": ("httpx._client.AsyncClient",),
+    # The standard library
+    "contextvars.ContextVar": (),
 }
 
 _CANONICAL: dict[str, str] = {
@@ -445,3 +447,22 @@ def canonical_class(qualname: str) -> Optional[str]:
 def class_spellings(canonical: str) -> frozenset[str]:
     """Every qualified name under which the canonical class ``canonical`` is exported."""
     return frozenset((canonical, *CLASS_SPELLINGS.get(canonical, ())))
+
+
+# Calls that need the running event loop: a function making them cannot become a sync `def`
+# that FastAPI runs in a worker thread ("no running event loop").
+EVENT_LOOP_FUNCTIONS = frozenset(
+    {
+        "asyncio.get_running_loop",
+        "asyncio.get_event_loop",
+        "asyncio.create_task",
+        "asyncio.ensure_future",
+        "asyncio.current_task",
+        "asyncio.all_tasks",
+        "asyncio.events.get_running_loop",
+        "asyncio.events.get_event_loop",
+        "asyncio.tasks.create_task",
+        "asyncio.tasks.ensure_future",
+    }
+)
+CONTEXT_VARIABLE = "contextvars.ContextVar"

@@ -183,6 +183,12 @@ class ModuleModel:
             if self.code_scope(site.scope) == scope.id:
                 yield site
 
+    def own_calls(self, scope: Scope) -> Iterator[tuple[int, CallSite]]:
+        """Like :meth:`calls_in`, with each call's index in ``summary.calls``."""
+        for index, site in enumerate(self.summary.calls):
+            if self.code_scope(site.scope) == scope.id:
+                yield index, site
+
     def code_scope(self, scope_id: int) -> int:
         """The function, class or module whose code a scope's code is part of (comprehensions
         run as part of the code around them)."""
@@ -491,6 +497,7 @@ class FileModel(ModuleModel):
         self.cst = cst_summary
         self.types: Optional[Types] = None  # set by the file's context
         self._guarded: Optional[frozenset[str]] = None
+        self._call_nodes: Optional[dict[int, cst.Call]] = None
 
     def type_of(self, node: cst.CSTNode) -> Optional[ValueType]:
         """The class of the value of an expression node, when known."""
@@ -542,6 +549,12 @@ class FileModel(ModuleModel):
     def call_site(self, node: cst.Call) -> Optional[CallSite]:
         index = self.cst.calls.get(node)
         return self.summary.calls[index] if index is not None else None
+
+    def call_node(self, index: int) -> Optional[cst.Call]:
+        """The LibCST node of the call at ``summary.calls[index]``."""
+        if self._call_nodes is None:
+            self._call_nodes = {position: node for node, position in self.cst.calls.items()}
+        return self._call_nodes.get(index)
 
     def bindings_of(self, node: cst.CSTNode) -> Sequence[Binding]:
         """The bindings a defining node makes (a target name, a ``def``, an import alias)."""

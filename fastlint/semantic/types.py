@@ -120,7 +120,11 @@ class Types:
 
     def __init__(self, index: Optional[ProjectView]) -> None:
         self.index = index
-        self._cache: dict[tuple[int, int, Point], Optional[ValueType]] = {}
+        # Keyed by the identities of the model and the expression; each entry keeps both alive,
+        # so that an identity is never reused for another object while it is cached.
+        self._cache: dict[
+            tuple[int, int, Point], tuple[ModuleModel, ir.Expr, Optional[ValueType]]
+        ] = {}
         self._active: set[tuple[int, int, Point]] = set()
 
     # -- what a name refers to -----------------------------------------------------------------
@@ -242,8 +246,9 @@ class Types:
     # -- values ---------------------------------------------------------------------------------
     def type_of(self, model: ModuleModel, expr: ir.Expr, point: Point) -> Optional[ValueType]:
         key = (id(model), id(expr), point)
-        if key in self._cache:
-            return self._cache[key]
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached[2]
         if key in self._active or len(self._active) > _MAX_DEPTH:
             return None
         self._active.add(key)
@@ -251,7 +256,7 @@ class Types:
             result = self._type_of(model, expr, point)
         finally:
             self._active.discard(key)
-        self._cache[key] = result
+        self._cache[key] = (model, expr, result)
         return result
 
     def _type_of(self, model: ModuleModel, expr: ir.Expr, point: Point) -> Optional[ValueType]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -743,25 +744,29 @@ def test_fix_is_idempotent_and_keeps_decorators_and_comments() -> None:
 # -- fastlint.semantics, used directly (also without a project index) -----------------------------
 
 
-def _context(code: str, index: bool = False):  # type: ignore[no-untyped-def]
+def _context(code: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A FileContext for ``code`` as ``main.py`` of a one-file project under ``tmp_path``."""
     import libcst as cst
 
     from fastlint.config import settings_from_table
     from fastlint.imports import ImportMap
-    from fastlint.index import ProjectIndex
+    from fastlint.project.index import ProjectIndex
     from fastlint.rule import FileContext
 
     text = _dedent(code)
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "main.py").write_text(text)
     module = cst.parse_module(text)
-    project = ProjectIndex() if index else None
     return FileContext(
         "main.py",
         text,
         module,
         ImportMap.from_module(module, "main"),
-        settings_from_table({}, "pyproject.toml"),
-        project,
+        settings_from_table({}, str(tmp_path / "pyproject.toml")),
+        None,
         "main",
+        file_path=str(tmp_path / "main.py"),
+        project=ProjectIndex(str(tmp_path), [str(tmp_path / "main.py")]),
     )
 
 
@@ -851,33 +856,37 @@ ROLES = """
 """
 
 
-@pytest.mark.parametrize("with_index", [False, True])
-def test_semantics_roles(with_index: bool) -> None:
-    from fastlint.semantics import AsyncContextKind as Kind
-    from fastlint.semantics import semantics
+def test_roles_of_functions(tmp_path: Path) -> None:
+    from fastlint.fastapi.facts import Role
 
-    context = _context(ROLES, index=with_index)
-    facts = semantics(context)
+    context = _context(ROLES, tmp_path)
+    model, facts = context.model, context.facts
     functions = _functions(context)
-    roles = {name: facts.async_context(node) for name, node in functions.items()}
-    assert roles == {
-        "lifespan": Kind.LIFESPAN,
-        "get_token": Kind.DEPENDENCY,
-        "route": Kind.PATH_OPERATION,
+
+    def role(name: str) -> object:
+        found = facts.context(model, model.scope_of(functions[name]))
+        return found.role if found is not None else None
+
+    assert {name: role(name) for name in functions} == {
+        "lifespan": Role.LIFESPAN,
+        "get_token": Role.DEPENDENCY,
+        "route": Role.PATH_OPERATION,
         "inner": None,
         "sync_route": None,
-        "ws": Kind.WEBSOCKET,
-        "http_middleware": Kind.MIDDLEWARE,
-        "on_error": Kind.EXCEPTION_HANDLER,
-        "startup": Kind.EVENT_HANDLER,
-        "dispatch": Kind.MIDDLEWARE,
+        "ws": Role.WEBSOCKET,
+        "http_middleware": Role.MIDDLEWARE,
+        "on_error": Role.EXCEPTION_HANDLER,
+        "startup": Role.EVENT_HANDLER,
+        "dispatch": Role.MIDDLEWARE,
         "helper": None,
         "plain": None,
         "not_a_route": None,
     }
-    assert facts.function_role(functions["sync_route"]) is Kind.PATH_OPERATION
-    assert Kind.PATH_OPERATION.sync_def_runs_in_threadpool
-    assert not Kind.LIFESPAN.sync_def_runs_in_threadpool
+    sync_route = model.scope_of(functions["sync_route"])
+    assert facts.role_of(model, sync_route) is Role.PATH_OPERATION
+    assert Role.PATH_OPERATION.sync_runs_in_threadpool
+    assert not Role.LIFESPAN.sync_runs_in_threadpool
+    assert not Role.EXCEPTION_HANDLER.sync_runs_in_threadpool
 
 
 TYPES = """
@@ -910,18 +919,17 @@ TYPES = """
 """
 
 
-def test_semantics_types_and_callees() -> None:
-    import libcst as cst
+def test_types_and_callees(tmp_path: Path) -> None:
+    from fastlint.semantic import ir
+    from fastlint.semantic.types import ValueType
 
-    from fastlint.semantics import ValueType, semantics
-
-    context = _context(TYPES)
-    facts = semantics(context)
-    probe = _functions(context)["probe"]
-    scope = facts.scope_of(probe)
+    context = _context(TYPES, tmp_path)
+    model, types = context.model, context.types
+    probe = model.scope_of(_functions(context)["probe"])
+    at_end = model.end_of(probe)
 
     def type_name(name: str) -> object:
-        found = facts.type_of(cst.Name(name), scope)
+        found = types.type_of(model, ir.Name(name), at_end)
         return found.name if found is not None else None
 
     assert {name: type_name(name) for name in "abcdefgh"} == {
@@ -934,18 +942,17 @@ def test_semantics_types_and_callees() -> None:
         "g": "sqlite3.Cursor",
         "h": "sqlalchemy.engine.Connection",
     }
-    assert facts.type_of(cst.Name("SyncFactory"), scope) == ValueType(
+    assert types.type_of(model, ir.Name("SyncFactory"), at_end) == ValueType(
         "sqlalchemy.orm.sessionmaker", "sqlalchemy.orm.Session"
     )
-    assert facts.type_of(cst.Name("unknown"), scope) is None
-    assert facts.resolve_callee(cst.parse_expression("sqlite3.connect"), scope) == "sqlite3.connect"
-    assert facts.resolve_callee(cst.Name("get_db"), scope) == "main.get_db"
-    assert facts.resolve_callee(cst.Name("d"), scope) is None  # a local value
+    assert types.type_of(model, ir.Name("unknown"), at_end) is None
+    connect = ir.Attribute(ir.Name("sqlite3"), "connect")
+    assert types.qualified_name(model, connect, at_end) == "sqlite3.connect"
+    assert types.qualified_name(model, ir.Name("get_db"), at_end) == "main.get_db"
+    assert types.qualified_name(model, ir.Name("d"), at_end) is None  # a local value
 
 
-def test_semantics_body_scan() -> None:
-    from fastlint.semantics import semantics
-
+def test_own_calls_of_a_function(tmp_path: Path) -> None:
     context = _context(
         """
         import asyncio
@@ -955,17 +962,15 @@ def test_semantics_body_scan() -> None:
             await asyncio.to_thread(db.b, db.c())
             g = lambda: db.d()
             return [db.e() for _ in range(2)]
-        """
+        """,
+        tmp_path,
     )
-    facts = semantics(context)
-    scan = facts.scan_body(_functions(context)["f"])
-    assert [context.code(call.func) for call in scan.calls] == [
-        "db.a",
-        "asyncio.to_thread",
-        "db.e",
-        "range",
-    ]
-    assert scan.awaits
+    model = context.model
+    scope = model.scope_of(_functions(context)["f"])
+    calls = [context.code(model.call_node(index).func) for index, _ in model.own_calls(scope)]
+    # Own code only: the lambda's call is its own scope's; comprehensions are the function's.
+    assert calls == ["db.a", "asyncio.to_thread", "db.c", "range", "db.e"]
+    assert scope.awaits
 
 
 def test_fixture_project() -> None:
@@ -1000,6 +1005,156 @@ def test_no_fix_under_a_foreign_decorator() -> None:
         @cache(expire=60)
         async def index(db: Session):
             db.commit()
+    """
+    assert len(_messages(code, path="app/main.py")) == 1
+    assert _fixed(code) == _dedent(code)
+
+
+def test_defect_2_route_registered_in_another_module() -> None:
+    """`main.py` registers `views.index` with `add_api_route`; checking `views.py` knows it is a
+    path operation (registrations are project facts, not per-file)."""
+    views = """
+        from sqlalchemy.orm import Session
+
+        async def index(session: Session):
+            return session.execute("select 1").all()
+    """
+    main = """
+        from fastapi import FastAPI
+        from app import views
+
+        app = FastAPI()
+        app.add_api_route("/", views.index)
+    """
+    files = {"app/__init__.py": "", "app/main.py": main}
+    messages = _messages(views, files=files, path="app/views.py")
+    assert len(messages) == 1 and "async path operation `index`" in messages[0]
+
+
+def test_defect_5_the_lifespan_fix_keeps_the_finding() -> None:
+    """After the FL401 fix, the generated lifespan awaits `init()`: `init` still runs on the
+    event loop, and FL101 still reports its blocking `create_all`."""
+    fixed_by_fl401 = """
+        from contextlib import asynccontextmanager
+        from collections.abc import AsyncIterator
+        from fastapi import FastAPI
+        from sqlalchemy import create_engine
+        from sqlalchemy.orm import declarative_base
+
+        engine = create_engine("sqlite://")
+        Base = declarative_base()
+
+
+        async def init() -> None:
+            Base.metadata.create_all(bind=engine)
+
+
+        @asynccontextmanager
+        async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+            await init()
+            yield
+
+
+        app = FastAPI(lifespan=lifespan)
+    """
+    messages = _messages(fixed_by_fl401, path="app/main.py")
+    assert len(messages) == 1
+    assert (
+        "`init`, awaited from async lifespan function (main.lifespan -> main.init)" in (messages[0])
+    )
+    assert _fixed(fixed_by_fl401) == _dedent(fixed_by_fl401)  # awaited: no sync rewrite
+
+
+def test_defect_7_session_from_a_called_factory_and_a_class_dependency() -> None:
+    deps = """
+        from typing import Annotated
+        from fastapi import Depends
+        from sqlalchemy import create_engine
+        from sqlalchemy.orm import Session, sessionmaker
+
+        engine = create_engine("sqlite://")
+
+
+        def get_db():
+            return sessionmaker(bind=engine)()
+
+
+        class HeroRepo:
+            def __init__(self, session: Annotated[Session, Depends(get_db)]):
+                self.session = session
+    """
+    routes = """
+        from typing import Annotated
+        from fastapi import APIRouter, Depends
+        from app.deps import HeroRepo, get_db
+
+        router = APIRouter()
+
+
+        @router.get("/a")
+        async def a(db=Depends(get_db)):
+            return db.execute("select 1")
+
+
+        @router.get("/b")
+        async def b(repo: Annotated[HeroRepo, Depends()]):
+            return repo.session.exec("select 1")
+    """
+    messages = _messages(routes, files={"app/__init__.py": "", "app/deps.py": deps})
+    assert len(messages) == 2
+    assert "`db.execute()`" in messages[0] and "`repo.session.exec()`" in messages[1]
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        ("loop = asyncio.get_running_loop()\n    db.commit()", "running loop"),
+        ("asyncio.create_task(work())\n    db.commit()", "create_task"),
+        ("request_id.set('x')\n    db.commit()", "ContextVar.set"),
+    ],
+)
+def test_no_sync_rewrite_where_the_body_needs_the_loop(body: str, why: str) -> None:
+    code = f"""
+import asyncio
+from contextvars import ContextVar
+from fastapi import Depends, FastAPI
+from sqlalchemy.orm import Session
+
+app = FastAPI()
+request_id = ContextVar("request_id")
+
+
+async def work():
+    pass
+
+
+@app.get("/")
+async def index(db: Session = Depends(get_db)):
+    {body}
+"""
+    assert len(_messages(code, path="app/main.py")) == 1, why
+    assert _fixed(code) == _dedent(code), why
+
+
+def test_no_sync_rewrite_for_a_dependency_awaited_by_project_code() -> None:
+    code = """
+        from fastapi import Depends, FastAPI
+        from sqlalchemy.orm import Session
+
+        app = FastAPI()
+
+
+        async def current_user(db: Session = Depends(get_db)):
+            return db.get(User, 1)
+
+
+        async def audit():
+            return await current_user(None)
+
+
+        @app.get("/me")
+        async def me(user=Depends(current_user)):
+            return user
     """
     assert len(_messages(code, path="app/main.py")) == 1
     assert _fixed(code) == _dedent(code)
