@@ -144,7 +144,9 @@ class ProjectFacts:
         return facts
 
     # -- apps and routers -----------------------------------------------------------------------
-    def _classify(self, qualname: Optional[str]) -> Optional[tuple[bool, str, bool]]:
+    def _classify(
+        self, qualname: Optional[str], near: Optional[str] = None
+    ) -> Optional[tuple[bool, str, bool]]:
         """(is an application, class, exact) for a class that makes apps or routers."""
         if qualname is None:
             return None
@@ -155,9 +157,9 @@ class ProjectFacts:
             return False, canonical, True
         if canonical is not None:
             return None
-        if self.types.is_subclass(qualname, knowledge.APPLICATION_CLASSES):
+        if self.types.is_subclass(qualname, knowledge.APPLICATION_CLASSES, near):
             return True, qualname, False
-        if self.types.is_subclass(qualname, knowledge.ROUTER_CLASSES):
+        if self.types.is_subclass(qualname, knowledge.ROUTER_CLASSES, near):
             return False, qualname, False
         return None
 
@@ -167,7 +169,9 @@ class ProjectFacts:
             if binding.kind != s.ASSIGN or binding.unpack or not isinstance(value, ir.Call):
                 continue
             point = Point(binding.origin, binding.order, binding.branch)
-            kind = self._classify(self.types.qualified_name(model, value.func, point))
+            kind = self._classify(
+                self.types.qualified_name(model, value.func, point), model.summary.path
+            )
             if kind is None:
                 continue
             key = model.variable_symbol(binding.scope, binding.name)
@@ -468,7 +472,9 @@ class ProjectFacts:
         if parent is not None and parent.kind == s.CLASS:
             if scope.name == "dispatch":
                 klass = model.symbol_of(parent)
-                if self.types.is_subclass(klass, {knowledge.BASE_HTTP_MIDDLEWARE}):
+                if self.types.is_subclass(
+                    klass, {knowledge.BASE_HTTP_MIDDLEWARE}, model.summary.path
+                ):
                     return Role.MIDDLEWARE
                 return None
             if scope.name == "__call__":

@@ -54,8 +54,11 @@ def screens(text: str) -> bool:
     return _SCREEN.search(text) is not None
 
 
-def project_root(path: str, _cache: Optional[dict[str, str]] = None) -> str:
-    """The root of the project holding ``path`` (a file or a directory)."""
+def project_root(path: str, checked: Optional[str] = None) -> str:
+    """The root of the project holding ``path`` (a file or a directory): the nearest directory
+    at or above it with a ``pyproject.toml``, ``setup.cfg``, ``setup.py`` or ``.git``; where
+    there is none, the directory the run was asked to check (``checked``: a directory given on
+    the command line, or the directory of a file given there), else ``path``'s own."""
     start = os.path.abspath(path)
     directory = start if os.path.isdir(start) else os.path.dirname(start)
     current = directory
@@ -64,7 +67,7 @@ def project_root(path: str, _cache: Optional[dict[str, str]] = None) -> str:
             return current
         parent = os.path.dirname(current)
         if parent == current:
-            return directory
+            return os.path.abspath(checked) if checked is not None else directory
         current = parent
 
 
@@ -105,14 +108,17 @@ class ProjectIndex:
             self._roots.append(src)
         self._roots.sort(key=len, reverse=True)
         self._paths: dict[str, tuple[str, bool]] = {}  # path -> (module name, is_package)
-        self._by_name: dict[str, str] = {}  # module name -> path
+        # module name -> paths: one tree may hold several apps with the same package names,
+        # told apart by the import root of the module that asks (see ``path_of``).
+        self._by_name: dict[str, list[str]] = {}
+        self._tops: dict[str, str] = {}  # path -> its import root
         for path in files:
             self.add_file(path)
         self._summaries: dict[str, Optional[ModuleSummary]] = {}  # by path
         self._screened: dict[str, bool] = {}
         self._texts: dict[str, str] = {}
-        self._models: dict[str, ModuleModel] = {}  # by module name
-        self._canonical: dict[str, str] = {}
+        self._models: dict[str, ModuleModel] = {}  # by path
+        self._canonical: dict[tuple[str, Optional[str]], str] = {}
         self._facts: Optional[ProjectFacts] = None
         self.generation = 0  # bumped whenever a summary changes
 
@@ -123,7 +129,7 @@ class ProjectIndex:
             return
         name, is_package = self.module_name_for(path)
         self._paths[path] = (name, is_package)
-        self._by_name.setdefault(name, path)
+        self._by_name.setdefault(name, []).append(path)
 
     @property
     def files(self) -> list[str]:
@@ -147,8 +153,26 @@ class ProjectIndex:
                     return ".".join([*relative, name]), is_package
         return name, is_package
 
-    def path_of(self, module: str) -> Optional[str]:
-        return self._by_name.get(module)
+    def path_of(self, module: str, near: Optional[str] = None) -> Optional[str]:
+        """The file of a module. When several files have that name (two apps in one tree),
+        the one under the same import root as ``near`` (the path of the module that imports
+        it), else the one sharing the longest directory with it."""
+        paths = self._by_name.get(module)
+        if not paths:
+            return None
+        if len(paths) == 1 or near is None:
+            return paths[0]
+        top = self._top(near)
+        for path in paths:
+            if self._top(path) == top:
+                return path
+        return max(paths, key=lambda p: len(os.path.commonpath([p, near])))
+
+    def _top(self, path: str) -> str:
+        found = self._tops.get(path)
+        if found is None:
+            found = self._tops[path] = module_name_for(path)[2]
+        return found
 
     def is_module(self, name: str) -> bool:
         return name in self._by_name
@@ -236,10 +260,7 @@ class ProjectIndex:
         """Models of the modules that may register things with FastAPI."""
         for path in list(self._paths):
             if self.screened(path):
-                name = self._paths[path][0]
-                if self._by_name.get(name) != path:
-                    continue
-                model = self.module(name)
+                model = self.model_for_path(path)
                 if model is not None:
                     yield model
 
@@ -247,7 +268,7 @@ class ProjectIndex:
         """Models of the project modules whose text contains ``word`` (a cheap text search
         before a question that would otherwise need every module's summary)."""
         needle = word.encode("utf-8")
-        for path, (name, _) in list(self._paths.items()):
+        for path in list(self._paths):
             text = self._texts.get(path)
             if text is not None:
                 found = word in text
@@ -257,8 +278,8 @@ class ProjectIndex:
                         found = needle in handle.read()
                 except OSError:
                     found = False
-            if found and self._by_name.get(name) == path:
-                model = self.module(name)
+            if found:
+                model = self.model_for_path(path)
                 if model is not None:
                     yield model
 
@@ -276,8 +297,7 @@ class ProjectIndex:
             self._texts[path] = text
         old = self._summaries.pop(path, None)
         self._screened.pop(path, None)
-        name = self._paths[path][0]
-        self._models.pop(name, None)
+        self._models.pop(path, None)
         new = self.summary_for_path(path)
         if old is None or new is None or not _same_summary(old, new):
             self._changed()
@@ -288,51 +308,55 @@ class ProjectIndex:
         self._facts = None
 
     # -- models -----------------------------------------------------------------------------
-    def module(self, name: str) -> Optional[ModuleModel]:
-        model = self._models.get(name)
+    def module(self, name: str, near: Optional[str] = None) -> Optional[ModuleModel]:
+        path = self.path_of(name, near)
+        return self.model_for_path(path) if path is not None else None
+
+    def model_for_path(self, path: str) -> Optional[ModuleModel]:
+        model = self._models.get(path)
         if model is None:
-            path = self._by_name.get(name)
-            if path is None:
-                return None
             summary = self.summary_for_path(path)
             if summary is None:
                 return None
             model = ModuleModel(summary, self)
-            self._models[name] = model
+            self._models[path] = model
         return model
 
-    def split(self, qualname: str) -> Optional[tuple[ModuleModel, str]]:
+    def split(self, qualname: str, near: Optional[str] = None) -> Optional[tuple[ModuleModel, str]]:
         """The project module holding ``qualname`` and the dotted rest (``""`` for the module
-        itself)."""
+        itself); ``near`` is the path of the module asking (see :meth:`path_of`)."""
         parts = qualname.split(".")
         for cut in range(len(parts), 0, -1):
             name = ".".join(parts[:cut])
             if name in self._by_name:
-                model = self.module(name)
+                model = self.module(name, near)
                 if model is not None:
                     return model, ".".join(parts[cut:])
         return None
 
-    def canonical(self, qualname: str) -> str:
+    def canonical(self, qualname: str, near: Optional[str] = None) -> str:
         """Follow re-exports: ``app.deps.SessionDep`` imported there from ``app.db`` is
         ``app.db.SessionDep``. Names outside the project come back unchanged."""
-        found = self._canonical.get(qualname)
+        key = (qualname, self._top(near) if near is not None else None)
+        found = self._canonical.get(key)
         if found is not None:
             return found
         current = qualname
         seen = {current}
+        where = near
         for _ in range(_MAX_HOPS):
-            following = self._follow(current)
-            if following is None or following in seen:
+            following = self._follow(current, where)
+            if following is None or following[0] in seen:
                 break
-            seen.add(following)
-            current = following
-        self._canonical[qualname] = current
+            current, where = following
+            seen.add(current)
+        self._canonical[key] = current
         return current
 
-    def _follow(self, qualname: str) -> Optional[str]:
-        """One step: the qualified name that a project module's import binds, else None."""
-        found = self.split(qualname)
+    def _follow(self, qualname: str, near: Optional[str]) -> Optional[tuple[str, str]]:
+        """One step: the qualified name that a project module's import binds (and that
+        module's path, to ask from next), else None."""
+        found = self.split(qualname, near)
         if found is None:
             return None
         model, rest = found
@@ -340,19 +364,19 @@ class ProjectIndex:
             return None
         head, _, tail = rest.partition(".")
         bindings = model.names_at_end(head)
+        here = model.summary.path
         if not bindings:
-            stars = model.star_modules()
-            for star in stars:
-                other = self.module(star)
+            for star in model.star_modules():
+                other = self.module(star, here)
                 if other is not None and other is not model and other.bindings(0, head):
-                    return f"{star}.{rest}"
+                    return f"{star}.{rest}", here
             return None
         if not all(b.kind == s.IMPORT for b in bindings):
             return None
         target = bindings[-1].target
         if target is None:
             return None
-        return f"{target}.{tail}" if tail else target
+        return (f"{target}.{tail}" if tail else target), here
 
     # -- project facts ----------------------------------------------------------------------
     @property
@@ -391,16 +415,20 @@ class FileView:
     def __init__(self, index: ProjectIndex, model: ModuleModel) -> None:
         self.index = index
         self.model = model
+        self.path = os.path.abspath(model.summary.path)
 
-    def module(self, name: str) -> Optional[ModuleModel]:
-        return self.model if name == self.model.name else self.index.module(name)
+    def module(self, name: str, near: Optional[str] = None) -> Optional[ModuleModel]:
+        found = self.index.module(name, near)
+        if name == self.model.name and (found is None or found.summary.path == self.path):
+            return self.model
+        return found
 
-    def canonical(self, qualname: str) -> str:
-        return self.index.canonical(qualname)
+    def canonical(self, qualname: str, near: Optional[str] = None) -> str:
+        return self.index.canonical(qualname, near)
 
-    def split(self, qualname: str) -> Optional[tuple[ModuleModel, str]]:
-        found = self.index.split(qualname)
-        if found is not None and found[0].name == self.model.name:
+    def split(self, qualname: str, near: Optional[str] = None) -> Optional[tuple[ModuleModel, str]]:
+        found = self.index.split(qualname, near)
+        if found is not None and found[0].summary.path == self.path:
             return self.model, found[1]
         if found is None and (
             qualname == self.model.name or qualname.startswith(self.model.name + ".")

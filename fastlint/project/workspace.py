@@ -30,19 +30,37 @@ class Workspace:
     ) -> None:
         self.settings = settings
         self.cache = cache
-        self._roots: dict[str, str] = {}  # directory -> its project root
+        self._roots: dict[tuple[str, str], str] = {}  # (directory, checked) -> project root
         self._indexes: dict[str, ProjectIndex] = {}
         self._walked = {os.path.abspath(p) for p in run_paths if os.path.isdir(p)}
+        # Checked directories, deepest first: a file found under one belongs to it.
+        self._checked = sorted(
+            {
+                os.path.abspath(p) if os.path.isdir(p) else os.path.dirname(os.path.abspath(p))
+                for p in run_paths
+            },
+            key=len,
+            reverse=True,
+        )
         self._pending: dict[str, list[str]] = {}
         for path in run_files:
             root = self.root_of(path)
             self._pending.setdefault(root, []).append(os.path.abspath(path))
 
+    def _checked_directory(self, path: str) -> str:
+        directory = os.path.dirname(path)
+        for checked in self._checked:
+            if directory == checked or directory.startswith(checked + os.sep):
+                return checked
+        return directory
+
     def root_of(self, path: str) -> str:
-        directory = os.path.dirname(os.path.abspath(path))
-        root = self._roots.get(directory)
+        path = os.path.abspath(path)
+        directory = os.path.dirname(path)
+        checked = self._checked_directory(path)
+        root = self._roots.get((directory, checked))
         if root is None:
-            root = self._roots[directory] = project_root(directory)
+            root = self._roots[(directory, checked)] = project_root(directory, checked)
         return root
 
     def index_for(self, path: str) -> ProjectIndex:

@@ -114,11 +114,13 @@ class ProjectView(Protocol):
     """What the model and type inference need of the project: modules by dotted name, the
     module holding a qualified name, and re-exports followed."""
 
-    def module(self, name: str) -> Optional[ModuleModel]: ...
+    def module(self, name: str, near: Optional[str] = None) -> Optional[ModuleModel]: ...
 
-    def canonical(self, qualname: str) -> str: ...
+    def canonical(self, qualname: str, near: Optional[str] = None) -> str: ...
 
-    def split(self, qualname: str) -> Optional[tuple[ModuleModel, str]]: ...
+    def split(
+        self, qualname: str, near: Optional[str] = None
+    ) -> Optional[tuple[ModuleModel, str]]: ...
 
 
 class ModuleModel:
@@ -373,7 +375,7 @@ class ModuleModel:
         project = self.project
         external: list[str] = []
         for star in stars:
-            model = project.module(star) if project is not None else None
+            model = project.module(star, self.summary.path) if project is not None else None
             if model is None:
                 external.append(star)
                 continue
@@ -387,7 +389,7 @@ class ModuleModel:
         """Whether the module defines or imports ``name`` at module level."""
         return bool(self.bindings(0, name)) or any(
             self.project is not None
-            and (other := self.project.module(star)) is not None
+            and (other := self.project.module(star, self.summary.path)) is not None
             and other is not self
             and bool(other.bindings(0, name))
             for star in self.star_modules()
@@ -405,7 +407,7 @@ class ModuleModel:
             return None
         qualname = f"{base}.{rest}" if rest else base
         if self.project is not None:
-            return self.project.canonical(qualname)
+            return self.project.canonical(qualname, self.summary.path)
         return qualname
 
     def is_rebound_after(self, name: str, point: Point) -> bool:

@@ -139,13 +139,13 @@ class Types:
             return External(f"builtins.{chain}")
         if found.kind == "star":
             qualname = model.qualified_name(expr, point)
-            return self.global_target(qualname) if qualname else None
+            return self.global_target(qualname, model.summary.path) if qualname else None
         if found.kind != "bound" or not found.bindings:
             return None
         bindings = found.bindings
         if all(b.kind == s.IMPORT for b in bindings):
             qualname = model.qualified_name(expr, point)
-            return self.global_target(qualname) if qualname else None
+            return self.global_target(qualname, model.summary.path) if qualname else None
         if len(bindings) == 1 and bindings[0].kind in (s.DEF, s.CLASSDEF):
             definition = model.scope(bindings[0].definition)
             return self._member(model, definition, rest) if rest else Definition(model, definition)
@@ -155,13 +155,15 @@ class Types:
             return None
         return Variable(model, bindings)
 
-    def global_target(self, qualname: str) -> Optional[Target]:
-        """What a qualified name names: a project definition or variable, or a library name."""
+    def global_target(self, qualname: str, near: Optional[str] = None) -> Optional[Target]:
+        """What a qualified name names: a project definition or variable, or a library name.
+        ``near`` is the path of the module that names it (two apps of one tree may have
+        modules of the same name)."""
         index = self.index
         if index is None:
             return External(qualname)
-        qualname = index.canonical(qualname)
-        found = index.split(qualname)
+        qualname = index.canonical(qualname, near)
+        found = index.split(qualname, near)
         if found is None:
             return External(qualname)
         model, rest = found
@@ -207,8 +209,8 @@ class Types:
         return found if isinstance(found, Definition) else None
 
     # -- classes --------------------------------------------------------------------------------
-    def class_definition(self, qualname: str) -> Optional[Definition]:
-        found = self.global_target(qualname)
+    def class_definition(self, qualname: str, near: Optional[str] = None) -> Optional[Definition]:
+        found = self.global_target(qualname, near)
         return found if isinstance(found, Definition) and found.is_class else None
 
     def base_names(self, definition: Definition) -> list[str]:
@@ -222,17 +224,26 @@ class Types:
                     out.append(found)
         return out
 
-    def is_subclass(self, qualname: str, classes: Collection[str], _depth: int = 0) -> bool:
+    def is_subclass(
+        self,
+        qualname: str,
+        classes: Collection[str],
+        near: Optional[str] = None,
+        _depth: int = 0,
+    ) -> bool:
         """Whether ``qualname`` is one of the canonical ``classes`` or a project class deriving
         from one of them."""
         if qualname in classes or knowledge.canonical_class(qualname) in classes:
             return True
         if _depth > 12:
             return False
-        definition = self.class_definition(qualname)
+        definition = self.class_definition(qualname, near)
         if definition is None:
             return False
-        return any(self.is_subclass(b, classes, _depth + 1) for b in self.base_names(definition))
+        here = definition.model.summary.path
+        return any(
+            self.is_subclass(b, classes, here, _depth + 1) for b in self.base_names(definition)
+        )
 
     def is_instance(self, value: Optional[ValueType], classes: Collection[str]) -> bool:
         if value is None:
@@ -546,16 +557,19 @@ class Types:
         return _instance(canonical)
 
     # -- project classes ------------------------------------------------------------------------
-    def class_member(self, qualname: str, name: str, _depth: int = 0) -> Optional[Target]:
+    def class_member(
+        self, qualname: str, name: str, near: Optional[str] = None, _depth: int = 0
+    ) -> Optional[Target]:
         """A member of a project class (or of its project bases)."""
-        definition = self.class_definition(qualname)
+        definition = self.class_definition(qualname, near)
         if definition is None or _depth > 12:
             return None
         found = self._member(definition.model, definition.scope, name)
         if found is not None:
             return found
+        here = definition.model.summary.path
         for base in self.base_names(definition):
-            inherited = self.class_member(base, name, _depth + 1)
+            inherited = self.class_member(base, name, here, _depth + 1)
             if inherited is not None:
                 return inherited
         return None
