@@ -516,3 +516,166 @@ def _module_level_definitions(context: FileContext) -> frozenset[str]:
     return context.shared(
         module_level_definitions, lambda: module_level_definitions(context.module)
     )
+
+
+# -- call arguments --------------------------------------------------------------------------
+
+
+def _parentheses(call: cst.Call, spans: NodeSpans) -> tuple[int, int]:
+    """The offsets of the ``(`` and ``)`` around the arguments of ``call``."""
+    func_end = spans.end(call.func.rpar[-1]) if call.func.rpar else spans.end(call.func)
+    between = cst.Module(body=()).code_for_node(call.whitespace_after_func)
+    return func_end + len(between), spans.end(call) - 1
+
+
+def _tail_end(arg: cst.Arg, spans: NodeSpans) -> int:
+    """Where ``arg`` ends, its comma included."""
+    return spans.end(arg.comma) if isinstance(arg.comma, cst.Comma) else spans.end(arg)
+
+
+def _gaps(call: cst.Call, spans: NodeSpans) -> list[tuple[int, int]]:
+    """The whitespace and comments around the arguments: before the first, after each comma,
+    and before the ``)``. ``len(call.args) + 1`` ranges."""
+    open_paren, close_paren = _parentheses(call, spans)
+    starts = [spans.start(arg) for arg in call.args] + [close_paren]
+    ends = [open_paren + 1] + [_tail_end(arg, spans) for arg in call.args]
+    return list(zip(ends, starts))
+
+
+def _joined_gap(before: str, after: str, first: bool, closes: bool) -> str:
+    """What is left between the neighbours of a removed argument that had ``before`` in front
+    of it and ``after`` behind its comma. A comment after the comma is the argument's own when
+    no kept argument shares its line; comment lines of their own are always kept."""
+    if not _has_newline(after):
+        return after if closes else before
+    if _has_newline(before):
+        return _head(before) + _tail(after)
+    if not first:
+        return after  # an argument before it on the same line keeps the line and its comment
+    rest = _tail(after)
+    return before + _first_newline(after) + rest if "#" in rest else before
+
+
+def remove_argument(call: cst.Call, arg: cst.Arg, spans: NodeSpans, text: str) -> Edit:
+    """Remove ``arg`` and its comma from ``call``, keeping the comments of the other arguments
+    on their lines, the trailing comma if the call had one, and the ``)`` where it was."""
+    args = list(call.args)
+    index = next((i for i, candidate in enumerate(args) if candidate is arg), None)
+    if index is None:
+        raise ValueError("the argument is not one of the call's arguments")
+    gaps = _gaps(call, spans)
+    last = index == len(args) - 1
+    if last and index > 0 and not isinstance(arg.comma, cst.Comma):
+        return _remove_last(args, gaps, spans, text)
+    start, end = gaps[index][0], gaps[index + 1][1]
+    before, after = text[slice(*gaps[index])], text[slice(*gaps[index + 1])]
+    joined = _joined_gap(before, after, first=index == 0, closes=last)
+    if len(args) == 1 and "#" not in joined:
+        joined = ""
+    return _trimmed(text, start, end, joined)
+
+
+def _remove_last(
+    args: Sequence[cst.Arg], gaps: Sequence[tuple[int, int]], spans: NodeSpans, text: str
+) -> Edit:
+    """Remove the last argument of a call without a trailing comma: the comma of the argument
+    before it goes too, and that argument's comment stays on its line."""
+    start = spans.end(args[-2])
+    close_paren = gaps[-1][1]
+    before, after = text[slice(*gaps[-2])], text[slice(*gaps[-1])]
+    if not _has_newline(before):
+        return _trimmed(text, start, close_paren, after)
+    if _has_newline(after):
+        return _trimmed(text, start, close_paren, _head(before) + _tail(after))
+    if "#" not in before:
+        return _trimmed(text, start, close_paren, "")
+    comment_only = "#" not in _tail(before)
+    if comment_only and not _rest_of_line(text, spans, close_paren + 1).strip():
+        # ``a,  # c`` + ``b)``: the ``)`` moves up in front of the comment of ``a``.
+        return _trimmed(text, start, close_paren + 1, ")" + _first_line(before))
+    # Comment lines in between: the ``)`` stays on a line of its own, where ``b`` was.
+    indent = before[len(_head(before)) :]
+    return _trimmed(text, start, close_paren, _head(before) + indent)
+
+
+def add_keyword(call: cst.Call, name: str, value_code: str, spans: NodeSpans, text: str) -> Edit:
+    """Append ``name=value_code`` to ``call`` in its style: on a line of its own with the same
+    indentation when the last argument starts its line, else after it; a trailing comma stays
+    trailing."""
+    keyword = f"{name}={value_code}"
+    if not call.args:
+        open_paren, _ = _parentheses(call, spans)
+        return Edit(open_paren + 1, open_paren + 1, keyword)
+    last = call.args[-1]
+    start, end = spans.span(last)
+    tail = _tail_end(last, spans)
+    comma = isinstance(last.comma, cst.Comma)
+    if not _only_whitespace_before(text, spans, start):
+        return Edit(tail, tail, f" {keyword}," if comma else f", {keyword}")
+    newline = _newline_at(text, spans, start)
+    indent = _indentation(text, spans, start)
+    if _rest_of_line(text, spans, tail).strip().startswith(")"):
+        if comma:
+            return Edit(tail, tail, f"{newline}{indent}{keyword},")
+        return Edit(end, end, f",{newline}{indent}{keyword}")
+    line_end = spans.lines.line_end(tail)
+    if comma:
+        return Edit(line_end, line_end, f"{indent}{keyword},{newline}")
+    return Edit(end, line_end, "," + text[end:line_end] + f"{indent}{keyword}{newline}")
+
+
+def rename_keyword(arg: cst.Arg, new_name: str, spans: NodeSpans) -> Edit:
+    """Rename the keyword of ``arg`` (``pre=True`` -> ``mode=True``)."""
+    if arg.keyword is None:
+        raise ValueError("a positional argument has no keyword to rename")
+    start, end = spans.span(arg.keyword)
+    return Edit(start, end, new_name)
+
+
+def replace_argument_value(arg: cst.Arg, code: str, spans: NodeSpans) -> Edit:
+    """Replace the value of ``arg`` (inside any parentheses around it) with ``code``."""
+    start, end = spans.span(arg.value)
+    return Edit(start, end, code)
+
+
+# -- decorators ------------------------------------------------------------------------------
+
+# Line pragmas that only meant something on the removed line.
+_PRAGMA = re.compile(
+    r"#\s*(?:noqa(?::\s*[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*)?|type:\s*ignore(?:\[[^\]]*\])?)",
+    re.IGNORECASE,
+)
+
+
+def replace_decorator(decorator: cst.Decorator, new_expression_code: str, spans: NodeSpans) -> Edit:
+    """Replace what follows the ``@``; the comment after it and the comment lines above it are
+    outside the edit, so they stay."""
+    start, end = spans.span(decorator.decorator)
+    return Edit(start, end, new_expression_code)
+
+
+def _comments(node: cst.CSTNode) -> Iterator[str]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Comment):
+            yield current.value
+        stack.extend(reversed(current.children))
+
+
+def remove_decorator(decorator: cst.Decorator, spans: NodeSpans, text: str) -> Edit:
+    """Delete the line(s) of ``decorator``. Its comments (after it, or inside a multi-line
+    argument list) survive as comment lines in its place, without ``# noqa`` and
+    ``# type: ignore`` pragmas, which only applied to the removed line; a comment that was
+    nothing but such a pragma goes. The comment lines above the decorator are not touched."""
+    start = spans.line_start(decorator)
+    end = spans.line_end(decorator)
+    indent = _indentation(text, spans, spans.start(decorator))
+    newline = _newline_at(text, spans, spans.start(decorator))
+    kept: list[str] = []
+    for part in (decorator.decorator, decorator.trailing_whitespace):
+        for comment in _comments(part):
+            rest = _PRAGMA.sub("", comment).strip()
+            if rest.strip("#").strip():
+                kept.append(rest if rest.startswith("#") else f"# {rest}")
+    return Edit(start, end, "".join(f"{indent}{comment}{newline}" for comment in kept))

@@ -21,10 +21,16 @@ from fastlint.edits import (
     MissingPosition,
     NodeSpans,
     Section,
+    add_keyword,
     classify_module,
     import_names,
     member_sort_key,
     module_sort_key,
+    remove_argument,
+    remove_decorator,
+    rename_keyword,
+    replace_argument_value,
+    replace_decorator,
 )
 from fastlint.source import LineIndex, SourceFile
 
@@ -469,3 +475,249 @@ def test_ruff_finds_the_results_sorted(tmp_path: Path) -> None:
         text=True,
     )
     assert done.returncode == 0, done.stdout
+
+
+# -- call arguments ----------------------------------------------------------------------------
+
+
+def _remove(text: str, label: str, call_index: int = 0) -> str:
+    module, spans = _parse(text)
+    call = _calls(module)[call_index]
+    return _apply(text, [remove_argument(call, _arg(call, label), spans, text)])
+
+
+def _add(text: str, name: str, value: str, call_index: int = 0) -> str:
+    module, spans = _parse(text)
+    call = _calls(module)[call_index]
+    return _apply(text, [add_keyword(call, name, value, spans, text)])
+
+
+VALIDATOR = _src(
+    """
+    class User(BaseModel):
+        @validator("name",
+            pre=True,   # raw input
+            allow_reuse=True)
+        def strip(cls, v):
+            return v.strip()
+    """
+)
+
+
+def test_removing_the_last_argument_keeps_the_comment_of_the_one_before() -> None:
+    assert _remove(VALIDATOR, "allow_reuse") == VALIDATOR.replace(
+        "pre=True,   # raw input\n        allow_reuse=True)", "pre=True)   # raw input"
+    )
+
+
+def test_removing_a_middle_argument_takes_its_own_comment_with_it() -> None:
+    assert _remove(VALIDATOR, "pre") == VALIDATOR.replace("        pre=True,   # raw input\n", "")
+
+
+def test_removing_the_first_argument_pulls_the_next_one_up() -> None:
+    assert _remove(VALIDATOR, '"name"') == VALIDATOR.replace(
+        '@validator("name",\n        pre=True', "@validator(pre=True"
+    )
+
+
+EACH_ITEM = _src(
+    """
+    class Order(BaseModel):
+        @validator(
+            "tags",
+            pre=True,
+            each_item=False,  # whole list
+        )
+        def split(cls, v):
+            return v
+    """
+)
+
+
+def test_removing_the_last_of_one_argument_per_line_keeps_the_indented_parenthesis() -> None:
+    result = _remove(EACH_ITEM, "each_item")
+    assert result == EACH_ITEM.replace("        each_item=False,  # whole list\n", "")
+    assert "\n    )\n" in result
+
+
+def test_removing_the_last_argument_of_a_call_without_trailing_comma() -> None:
+    text = EACH_ITEM.replace("each_item=False,", "each_item=False")
+    assert _remove(text, "each_item") == text.replace(
+        "pre=True,\n        each_item=False  # whole list\n", "pre=True\n"
+    )
+
+
+def test_removing_other_arguments_of_one_per_line_calls() -> None:
+    assert _remove(EACH_ITEM, '"tags"') == EACH_ITEM.replace('        "tags",\n', "")
+    assert _remove(EACH_ITEM, "pre") == EACH_ITEM.replace("        pre=True,\n", "")
+
+
+def test_removing_the_only_argument() -> None:
+    assert _remove("db = Depends(get_db)\n", "get_db") == "db = Depends()\n"
+    assert _remove("db = Depends(\n    get_db,  # per request\n)\n", "get_db") == "db = Depends()\n"
+    text = "db = Depends(\n    # the session\n    get_db,\n)\n"
+    assert _remove(text, "get_db") == "db = Depends(\n    # the session\n)\n"
+
+
+def test_removing_arguments_of_one_line_calls() -> None:
+    text = 'name: str = Field(..., alias="userName", min_length=1)\n'
+    assert _remove(text, "alias") == "name: str = Field(..., min_length=1)\n"
+    assert _remove(text, "...") == 'name: str = Field(alias="userName", min_length=1)\n'
+    assert _remove(text, "min_length") == 'name: str = Field(..., alias="userName")\n'
+    trailing = 'name: str = Field(..., alias="userName",)\n'
+    assert _remove(trailing, "alias") == "name: str = Field(...,)\n"
+    star = "response = call_next(*args, **kwargs)\n"
+    assert _remove(star, "kwargs") == "response = call_next(*args)\n"
+    assert _remove("client = (httpx.AsyncClient)(app, timeout=5)\n", "app") == (
+        "client = (httpx.AsyncClient)(timeout=5)\n"
+    )
+
+
+def test_a_comment_on_a_line_shared_with_a_kept_argument_stays() -> None:
+    text = _src(
+        """
+        name: str = Field(default="", alias="userName",  # camelCase in JSON
+                          description="The display name")
+        """
+    )
+    assert _remove(text, "alias") == text.replace(' alias="userName",', "")
+    first = _src(
+        """
+        name: str = Field(default="",  # empty means anonymous
+                          # shown in /docs
+                          description="The display name")
+        """
+    )
+    assert _remove(first, "default") == _src(
+        """
+        name: str = Field(
+                          # shown in /docs
+                          description="The display name")
+        """
+    )
+
+
+def test_a_comment_line_above_the_removed_last_argument_keeps_the_parenthesis_apart() -> None:
+    text = _src(
+        """
+        async def fetch():
+            async with httpx.AsyncClient(base_url=URL,  # upstream
+                    timeout=5) as client:
+                pass
+        """
+    )
+    assert _remove(text, "timeout") == text.replace(
+        "base_url=URL,  # upstream\n            timeout=5)",
+        "base_url=URL  # upstream\n            )",
+    )
+
+
+def test_adding_a_keyword_follows_the_layout_of_the_call() -> None:
+    assert _add(VALIDATOR, "always", "True") == VALIDATOR.replace(
+        "allow_reuse=True)", "allow_reuse=True,\n        always=True)"
+    )
+    assert _add(EACH_ITEM, "always", "True") == EACH_ITEM.replace(
+        "# whole list\n", "# whole list\n        always=True,\n"
+    )
+    no_trailing = EACH_ITEM.replace("each_item=False,", "each_item=False")
+    assert _add(no_trailing, "always", "True") == no_trailing.replace(
+        "each_item=False  # whole list\n",
+        "each_item=False,  # whole list\n        always=True\n",
+    )
+    assert _add("app = FastAPI()\n", "lifespan", "lifespan") == "app = FastAPI(lifespan=lifespan)\n"
+    assert _add('app = FastAPI(title="Orders")\n', "lifespan", "lifespan") == (
+        'app = FastAPI(title="Orders", lifespan=lifespan)\n'
+    )
+    assert _add('app = FastAPI(title="Orders",)\n', "lifespan", "lifespan") == (
+        'app = FastAPI(title="Orders", lifespan=lifespan,)\n'
+    )
+    crlf = 'app = FastAPI(\r\n    title="Orders",\r\n)\r\n'
+    assert _add(crlf, "lifespan", "lifespan") == (
+        'app = FastAPI(\r\n    title="Orders",\r\n    lifespan=lifespan,\r\n)\r\n'
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        VALIDATOR,
+        EACH_ITEM,
+        EACH_ITEM.replace("each_item=False,", "each_item=False"),
+        'app = FastAPI(title="Orders")\n',
+        'app = FastAPI(title="Orders",)\n',
+        "app = FastAPI(\n\ttitle='Orders',  # shown in /docs\n\tdebug=True)\n",
+    ],
+)
+def test_removing_an_added_keyword_gives_the_original_back(text: str) -> None:
+    added = _add(text, "lifespan", "lifespan")
+    assert added != text
+    assert _remove(added, "lifespan") == text
+
+
+def test_renaming_a_keyword_and_replacing_its_value_are_separate_edits() -> None:
+    text = 'code: str = Query(regex=r"^[A-Z]{3}$",  # ISO 4217\n)\n'
+    module, spans = _parse(text)
+    arg = _arg(_calls(module)[0], "regex")
+    renamed = rename_keyword(arg, "pattern", spans)
+    replaced = replace_argument_value(arg, '"^[A-Z]{3}$"', spans)
+    assert _apply(text, [renamed]) == 'code: str = Query(pattern=r"^[A-Z]{3}$",  # ISO 4217\n)\n'
+    assert _apply(text, [renamed, replaced]) == (
+        'code: str = Query(pattern="^[A-Z]{3}$",  # ISO 4217\n)\n'
+    )
+    module, spans = _parse('code: str = Path("code")\n')
+    with pytest.raises(ValueError):
+        rename_keyword(_arg(_calls(module)[0], '"code"'), "pattern", spans)
+
+
+# -- decorators --------------------------------------------------------------------------------
+
+ROOT_VALIDATOR = _src(
+    """
+    class Order(BaseModel):
+        # normalise the payload first
+        @root_validator(pre=True)  # runs before field checks
+        @classmethod
+        def normalise(cls, values):
+            return values
+    """
+)
+
+
+def _decorator_edit(text: str, index: int = 0, replacement: Optional[str] = None) -> str:
+    module, spans = _parse(text)
+    decorator = _decorators(module)[index]
+    if replacement is None:
+        return _apply(text, [remove_decorator(decorator, spans, text)])
+    return _apply(text, [replace_decorator(decorator, replacement, spans)])
+
+
+def test_replacing_a_decorator_keeps_its_comments() -> None:
+    assert _decorator_edit(ROOT_VALIDATOR, replacement='model_validator(mode="before")') == (
+        ROOT_VALIDATOR.replace("@root_validator(pre=True)", '@model_validator(mode="before")')
+    )
+
+
+def test_removing_a_decorator_keeps_its_comment_as_a_line() -> None:
+    assert _decorator_edit(ROOT_VALIDATOR) == ROOT_VALIDATOR.replace(
+        "@root_validator(pre=True)  # runs before field checks",
+        "# runs before field checks",
+    )
+    text = '@app.on_event(\r\n    "startup",  # before the first request\r\n)\r\n'
+    text += "async def warm(): ...\r\n"
+    assert _decorator_edit(text) == "# before the first request\r\nasync def warm(): ...\r\n"
+    tabs = "class Jobs:\n\t@staticmethod  # no self\n\t@job\n\tdef run(): ...\n"
+    assert _decorator_edit(tabs) == "class Jobs:\n\t# no self\n\t@job\n\tdef run(): ...\n"
+
+
+def test_removing_a_decorator_drops_the_pragmas_that_only_applied_to_it() -> None:
+    for comment in ("  # noqa", "  # noqa: FL401", "  # NOQA:FL401,E501", "  # type: ignore[misc]"):
+        text = f'@app.on_event("startup"){comment}\nasync def warm(): ...\n'
+        assert _decorator_edit(text) == "async def warm(): ...\n"
+    text = '@app.on_event("startup")  # warm the caches  # noqa: FL401\nasync def warm(): ...\n'
+    assert _decorator_edit(text) == "# warm the caches\nasync def warm(): ...\n"
+
+
+def test_removing_one_of_several_decorators() -> None:
+    text = '@router.get("/orders")\n@cache(expire=60)\nasync def orders(): ...\n'
+    assert _decorator_edit(text, 1) == '@router.get("/orders")\nasync def orders(): ...\n'
+    assert _decorator_edit(text, 0) == "@cache(expire=60)\nasync def orders(): ...\n"
