@@ -1,118 +1,681 @@
-"""Building blocks of fixes: where new imports go, and the edits that add them."""
+"""Building blocks of fixes: offsets of nodes, imports placed as isort would, and edits of call
+arguments and decorators that keep the user's layout and comments.
+
+Every helper returns plain ``Edit``s (offsets into the decoded text) so that a fix stays data.
+Edits are computed from the text around the nodes rather than by regenerating code with LibCST:
+regenerating a node rewrites everything it owns, and a comment that LibCST attaches to the
+wrong neighbour would silently move or vanish. Editing only the characters that must change
+leaves every other byte, line ending and comment where the user put it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, Optional, Union
+import bisect
+import enum
+import re
+import sys
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Literal, Optional, Union
 
 import libcst as cst
 
 from fastlint.diagnostics import Edit
+from fastlint.imports import alias_asname, dotted_name
 from fastlint.nodes import is_docstring, module_level_definitions
 
 if TYPE_CHECKING:
+    from libcst.metadata import CodeRange
+
     from fastlint.rule import FileContext
     from fastlint.source import LineIndex
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+class MissingPosition(LookupError):
+    """A node without a position: it is not part of the tree the positions were computed for
+    (typically a node built by the rule rather than parsed from the file)."""
+
+
+class NodeSpans:
+    """Offsets of parsed nodes in the decoded text.
+
+    ``positions`` is LibCST's ``PositionProvider`` result (1-based lines, 0-based columns,
+    whitespace owned by a node excluded); ``lines`` the ``LineIndex`` of the same text.
+    """
+
+    def __init__(self, positions: Mapping[cst.CSTNode, CodeRange], lines: LineIndex) -> None:
+        self.positions = positions
+        self.lines = lines
+
+    def span(self, node: cst.CSTNode) -> tuple[int, int]:
+        position = self.positions.get(node)
+        if position is None:
+            raise MissingPosition(type(node).__name__)
+        start = self.lines.offset(position.start.line, position.start.column)
+        return start, self.lines.offset(position.end.line, position.end.column)
+
+    def start(self, node: cst.CSTNode) -> int:
+        return self.span(node)[0]
+
+    def end(self, node: cst.CSTNode) -> int:
+        return self.span(node)[1]
+
+    def line_start(self, node: cst.CSTNode) -> int:
+        """The start of the line on which ``node`` starts."""
+        return self.lines.line_start(self.start(node))
+
+    def line_end(self, node: cst.CSTNode) -> int:
+        """Just past the newline of the line on which ``node`` ends (the end of the text when
+        that line has no newline)."""
+        return self.lines.line_end(self.end(node))
+
+
+# -- text helpers ---------------------------------------------------------------------------
+
+
+def _first_newline(text: str) -> str:
+    match = _NEWLINE.search(text)
+    return match.group(0) if match else "\n"
+
+
+def _newline_at(text: str, spans: NodeSpans, offset: int) -> str:
+    """The line ending of the line holding ``offset``, so that an edit of a CRLF file adds
+    CRLF lines (on a last line without newline: the file's first line ending)."""
+    return spans.lines.newline_at(offset, _first_newline(text))
+
+
+def _only_whitespace_before(text: str, spans: NodeSpans, offset: int) -> bool:
+    return not text[spans.lines.line_start(offset) : offset].strip()
+
+
+def _indentation(text: str, spans: NodeSpans, offset: int) -> str:
+    return text[spans.lines.line_start(offset) : offset]
+
+
+def _has_newline(gap: str) -> bool:
+    return _NEWLINE.search(gap) is not None
+
+
+def _head(gap: str) -> str:
+    """``gap`` up to and including its last newline."""
+    ends = [m.end() for m in _NEWLINE.finditer(gap)]
+    return gap[: ends[-1]] if ends else ""
+
+
+def _tail(gap: str) -> str:
+    """``gap`` after its first newline (the own-line comments and the next indentation)."""
+    match = _NEWLINE.search(gap)
+    return gap[match.end() :] if match else gap
+
+
+def _first_line(gap: str) -> str:
+    """``gap`` before its first newline (where a comment after a comma sits)."""
+    match = _NEWLINE.search(gap)
+    return gap[: match.start()] if match else gap
+
+
+def _rest_of_line(text: str, spans: NodeSpans, offset: int) -> str:
+    """The text from ``offset`` to the end of its line, newline excluded."""
+    return _first_line(text[offset : spans.lines.line_end(offset)])
+
+
+def _combine(text: str, parts: Sequence[Edit]) -> Edit:
+    """One edit doing all of ``parts`` (non-overlapping): a fix made of one edit cannot be
+    half-applied, and the fixer's overlap check sees the whole change."""
+    ordered = sorted(parts, key=lambda e: (e.start, e.end))
+    start, end = ordered[0].start, max(e.end for e in ordered)
+    pieces: list[str] = []
+    cursor = start
+    for part in ordered:
+        pieces.append(text[cursor : part.start])
+        pieces.append(part.content)
+        cursor = part.end
+    pieces.append(text[cursor:end])
+    return Edit(start, end, "".join(pieces))
+
+
+def _trimmed(text: str, start: int, end: int, content: str) -> Edit:
+    """Replace ``text[start:end]`` with ``content``, minus the characters both share at the
+    ends: a smaller edit leaves room for other fixes of the same round."""
+    old = text[start:end]
+    prefix = 0
+    while prefix < min(len(old), len(content)) and old[prefix] == content[prefix]:
+        prefix += 1
+    suffix = 0
+    while (
+        suffix < min(len(old), len(content)) - prefix and old[-1 - suffix] == content[-1 - suffix]
+    ):
+        suffix += 1
+    return Edit(start + prefix, end - suffix, content[prefix : len(content) - suffix])
+
+
+# -- sorting as isort does (profile defaults) ------------------------------------------------
+
+
+class Section(enum.IntEnum):
+    """Import sections in isort's default order."""
+
+    FUTURE = 0
+    STDLIB = 1
+    THIRD_PARTY = 2
+    FIRST_PARTY = 3
+    LOCAL = 4
+
+
+# The top-level standard library modules of Python 3.9, which has no
+# ``sys.stdlib_module_names`` (private modules left out, except the two people import).
+_STDLIB_39_NAMES = """
+    __future__ _thread abc aifc antigravity argparse array ast asynchat asyncio asyncore atexit
+    audioop base64 bdb binascii binhex bisect builtins bz2 cProfile calendar cgi cgitb
+    chunk cmath cmd code codecs codeop collections colorsys compileall concurrent configparser
+    contextlib contextvars copy copyreg crypt csv ctypes curses dataclasses datetime dbm decimal
+    difflib dis distutils doctest email encodings ensurepip enum errno faulthandler fcntl filecmp
+    fileinput fnmatch formatter fractions ftplib functools gc genericpath getopt getpass gettext
+    glob graphlib grp gzip hashlib heapq hmac html http idlelib imaplib imghdr imp importlib
+    inspect io ipaddress itertools json keyword lib2to3 linecache locale logging lzma mailbox
+    mailcap marshal math mimetypes mmap modulefinder msilib msvcrt multiprocessing netrc nis
+    nntplib nt ntpath nturl2path numbers opcode operator optparse os ossaudiodev parser pathlib
+    pdb pickle pickletools pipes pkgutil platform plistlib poplib posix posixpath pprint profile
+    pstats pty pwd py_compile pyclbr pydoc pydoc_data pyexpat queue quopri random re readline
+    reprlib resource rlcompleter runpy sched secrets select selectors shelve shlex shutil signal
+    site smtpd smtplib sndhdr socket socketserver spwd sqlite3 sre_compile sre_constants
+    sre_parse ssl stat statistics string stringprep struct subprocess sunau symbol symtable sys
+    sysconfig syslog tabnanny tarfile telnetlib tempfile termios textwrap this threading time
+    timeit tkinter token tokenize trace traceback tracemalloc tty turtle turtledemo types typing
+    unicodedata unittest urllib uu uuid venv warnings wave weakref webbrowser winreg winsound
+    wsgiref xdrlib xml xmlrpc zipapp zipfile zipimport zlib zoneinfo"""
+STDLIB_MODULES: frozenset[str] = frozenset(
+    getattr(sys, "stdlib_module_names", _STDLIB_39_NAMES.split())
+)
+
+
+def classify_module(module: str, first_party: Collection[str] = ()) -> Section:
+    """The section isort puts ``module`` in: relative imports are local, ``first_party`` holds
+    the project's own top-level names, anything unknown is third-party."""
+    if module.startswith("."):
+        return Section.LOCAL
+    top = module.partition(".")[0]
+    if top == "__future__":
+        return Section.FUTURE
+    if top in STDLIB_MODULES:
+        return Section.STDLIB
+    if top in first_party:
+        return Section.FIRST_PARTY
+    return Section.THIRD_PARTY
+
+
+def _natural(value: str) -> tuple[Union[str, int], ...]:
+    """Case-insensitive natural order (``v2`` before ``v10``), as isort compares names."""
+    parts = re.split(r"(\d+)", value.lower())
+    return tuple(int(part) if index % 2 else part for index, part in enumerate(parts))
+
+
+def member_sort_key(name: str) -> tuple[int, tuple[Union[str, int], ...], str]:
+    """isort's ``order-by-type``: CONSTANTS, then Classes, then everything else; within a type
+    case-insensitively (the exact spelling only breaks ties)."""
+    if len(name) > 1 and name.isupper():
+        kind = 0
+    elif name[:1].isupper():
+        kind = 1
+    else:
+        kind = 2
+    return kind, _natural(name), name
+
+
+def module_sort_key(module: str) -> tuple[int, tuple[Union[str, int], ...]]:
+    """Modules case-insensitively; relative ones from the furthest (``..``) to the closest."""
+    level = len(module) - len(module.lstrip("."))
+    return -level, _natural(module.lstrip("."))
+
+
+# -- imports ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _BlockLine:
+    """One statement line of the leading import block, ordered as isort orders lines."""
+
+    statement: cst.SimpleStatementLine
+    section: Section
+    key: tuple[int, tuple[int, tuple[Union[str, int], ...]]]  # (import=0/from=1, module)
+
+
+def _from_module(node: cst.ImportFrom) -> str:
+    name = dotted_name(node.module) if node.module is not None else ""
+    return "." * len(node.relative) + (name or "")
+
+
+def _imported_module(small: Union[cst.Import, cst.ImportFrom]) -> str:
+    if isinstance(small, cst.ImportFrom):
+        return _from_module(small)
+    return dotted_name(small.names[0].name) or ""
+
+
+def _leading_block(
+    module: cst.Module, section_of: Callable[[str], Section]
+) -> tuple[Optional[cst.BaseStatement], list[_BlockLine]]:
+    """The docstring (if any) and the import lines that follow it at the top of the module."""
+    body = module.body
+    docstring = body[0] if body and is_docstring(body[0]) else None
+    block: list[_BlockLine] = []
+    for statement in body[1 if docstring is not None else 0 :]:
+        if not isinstance(statement, cst.SimpleStatementLine) or not all(
+            isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
+        ):
+            break
+        first = statement.body[0]
+        assert isinstance(first, (cst.Import, cst.ImportFrom))
+        name = _imported_module(first)
+        section = _section(name, section_of)
+        kind = 1 if isinstance(first, cst.ImportFrom) else 0
+        block.append(_BlockLine(statement, section, (kind, module_sort_key(name))))
+    return docstring, block
+
+
+def _section(module: str, section_of: Callable[[str], Section]) -> Section:
+    return Section.LOCAL if module.startswith(".") else section_of(module)
+
+
+def _top_level_from_imports(module: cst.Module, name: str) -> Iterator[cst.ImportFrom]:
+    for statement in module.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if (
+                    isinstance(small, cst.ImportFrom)
+                    and not isinstance(small.names, cst.ImportStar)
+                    and _from_module(small) == name
+                ):
+                    yield small
+
+
+def _plain_names(node: cst.ImportFrom) -> set[str]:
+    """Names that ``node`` binds under their own name."""
+    assert not isinstance(node.names, cst.ImportStar)
+    found = set()
+    for alias in node.names:
+        if isinstance(alias.name, cst.Name) and alias_asname(alias) in (None, alias.name.value):
+            found.add(alias.name.value)
+    return found
+
+
+def import_names(
+    module: cst.Module,
+    text: str,
+    spans: NodeSpans,
+    module_name: str,
+    names: Sequence[str],
+    section_of: Callable[[str], Section] = classify_module,
+) -> Optional[Edit]:
+    """The one edit that makes ``names`` importable from ``module_name`` (``.x`` for relative
+    imports) at module level, placed where isort would put it; None when every name is
+    already imported under its own name.
+
+    The caller decides that the names are free to bind; this only decides where they go: into
+    the leading block's ``from module_name import ...`` when there is one (in sorted position
+    when its names are sorted, else at the end), else on a new line in the right section.
+    """
+    present: set[str] = set()
+    for statement in _top_level_from_imports(module, module_name):
+        present |= _plain_names(statement)
+    missing = sorted({name for name in names if name not in present}, key=member_sort_key)
+    if not missing:
+        return None
+    docstring, block = _leading_block(module, section_of)
+    for entry in block:
+        for small in entry.statement.body:
+            if (
+                isinstance(small, cst.ImportFrom)
+                and _from_module(small) == module_name
+                and not isinstance(small.names, cst.ImportStar)
+                and _plain_names(small)  # isort keeps ``as`` imports on their own line
+            ):
+                return _extend_import(small, missing, spans, text)
+    line = f"from {module_name} import {', '.join(missing)}"
+    return _insert_import_line(module, text, spans, docstring, block, line, module_name, section_of)
+
+
+def _extend_import(
+    statement: cst.ImportFrom, names: Sequence[str], spans: NodeSpans, text: str
+) -> Edit:
+    """Add ``names`` (sorted) to ``statement`` by inserting text between its names, so that
+    the statement's layout and every comment stay as they were."""
+    assert not isinstance(statement.names, cst.ImportStar)
+    aliases = list(statement.names)
+    keys = [member_sort_key(dotted_name(alias.name) or "") for alias in aliases]
+    is_sorted = all(a <= b for a, b in zip(keys, keys[1:]))
+    one_per_line = statement.lpar is not None and all(
+        _only_whitespace_before(text, spans, spans.start(alias)) for alias in aliases
+    )
+    slots: dict[int, list[str]] = {}
+    for name in names:
+        slot = bisect.bisect_right(keys, member_sort_key(name)) if is_sorted else len(aliases)
+        slots.setdefault(slot, []).append(name)
+    parts: list[Edit] = []
+    for slot, group in slots.items():
+        if slot < len(aliases):
+            at = spans.start(aliases[slot])
+            if one_per_line:
+                separator = "," + _newline_at(text, spans, at) + _indentation(text, spans, at)
+            else:
+                separator = ", "
+            parts.append(Edit(at, at, "".join(name + separator for name in group)))
+        else:
+            parts.append(_append_names(aliases[-1], group, one_per_line, spans, text))
+    return _combine(text, parts)
+
+
+def _append_names(
+    last: cst.ImportAlias, names: Sequence[str], one_per_line: bool, spans: NodeSpans, text: str
+) -> Edit:
+    start, end = spans.span(last)
+    newline = _newline_at(text, spans, end)
+    indent = _indentation(text, spans, start)
+    comma = last.comma if isinstance(last.comma, cst.Comma) else None
+    tail = spans.end(comma) if comma is not None else end
+    closes_later = not _rest_of_line(text, spans, tail).strip().startswith(")")
+    if one_per_line and closes_later:
+        # After the last name's line, comment included: each new name on a line of its own.
+        line_end = spans.lines.line_end(tail)
+        if comma is not None:
+            return Edit(line_end, line_end, "".join(f"{indent}{n},{newline}" for n in names))
+        lines = [f"{indent}{n}" for n in names]
+        added = ("," + newline).join(lines) + newline
+        return Edit(end, line_end, "," + text[end:line_end] + added)
+    if one_per_line:
+        separator = "," + newline + indent
+        if comma is not None:
+            return Edit(tail, tail, "".join(separator[1:] + n + "," for n in names))
+        return Edit(end, end, "".join(separator + n for n in names))
+    if comma is not None:
+        return Edit(tail, tail, "".join(f" {n}," for n in names))
+    return Edit(end, end, "".join(f", {n}" for n in names))
+
+
+def _attached_comments_start(statement: cst.SimpleStatementLine, spans: NodeSpans) -> int:
+    """The start of the comment lines right above ``statement`` (isort moves them with it)."""
+    offset = spans.line_start(statement)
+    for line in reversed(statement.leading_lines):
+        if line.comment is None or offset == 0:
+            break
+        offset = spans.lines.line_start(offset - 1)
+    return offset
+
+
+def _insert_import_line(
+    module: cst.Module,
+    text: str,
+    spans: NodeSpans,
+    docstring: Optional[cst.BaseStatement],
+    block: Sequence[_BlockLine],
+    line: str,
+    module_name: str,
+    section_of: Callable[[str], Section],
+) -> Edit:
+    section = _section(module_name, section_of)
+    key = (1, module_sort_key(module_name))
+    same = [entry for entry in block if entry.section == section]
+    later = next((entry for entry in same if entry.key > key), None)
+    if later is not None:
+        return _line_before(text, spans, _attached_comments_start(later.statement, spans), line)
+    if same:
+        return _line_after(text, spans, module, same[-1].statement, line, new_section=False)
+    lower = [entry for entry in block if entry.section < section]
+    if lower:
+        return _line_after(text, spans, module, lower[-1].statement, line, new_section=True)
+    if block:
+        at = _attached_comments_start(block[0].statement, spans)
+        return _line_before(text, spans, at, line, blank_lines_after=1)
+    if docstring is not None:
+        return _line_after(text, spans, module, docstring, line, new_section=True)
+    if module.body:
+        first = module.body[0]
+        at = spans.line_start(first)  # below the comments that open the file (shebang, ...)
+        return _line_before(text, spans, at, line, _blank_lines_before(first))
+    newline = _first_newline(text)
+    prefix = newline if text and not text.endswith(("\n", "\r")) else ""
+    return Edit(len(text), len(text), prefix + line + newline)
+
+
+def _blank_lines_before(statement: Optional[cst.CSTNode]) -> int:
+    """Blank lines that isort wants between imports and ``statement``: two before a function
+    or class (decorated or not), one before anything else."""
+    return 2 if isinstance(statement, (cst.FunctionDef, cst.ClassDef)) else 1
+
+
+def _line_before(
+    text: str, spans: NodeSpans, at: int, line: str, blank_lines_after: int = 0
+) -> Edit:
+    newline = _newline_at(text, spans, at)
+    return Edit(at, at, line + newline * (1 + blank_lines_after))
+
+
+def _line_after(
+    text: str,
+    spans: NodeSpans,
+    module: cst.Module,
+    statement: cst.BaseStatement,
+    line: str,
+    new_section: bool,
+) -> Edit:
+    """``line`` below ``statement``. A new section gets a blank line above it and, when code
+    follows directly, the blank lines that isort puts after the imports."""
+    end = spans.end(statement)
+    at = spans.lines.line_end(end)
+    newline = _newline_at(text, spans, end)
+    content = line + newline
+    if new_section:
+        content = newline + content
+        if at < len(text) and text[at : spans.lines.line_end(at)].strip():
+            index = next(i for i, candidate in enumerate(module.body) if candidate is statement)
+            following = module.body[index + 1] if index + 1 < len(module.body) else None
+            content += newline * _blank_lines_before(following)
+    if at == len(text) and not text.endswith(("\n", "\r")):
+        content = newline + content  # the statement ends the file without a newline
+    return Edit(at, at, content)
 
 
 def import_edit(
     context: FileContext,
-    positions: Mapping[cst.CSTNode, Any],
+    positions: Mapping[cst.CSTNode, CodeRange],
     lines: LineIndex,
     module: str,
     names: Sequence[str],
 ) -> Union[Edit, Literal[False], None]:
-    """One edit that makes ``names`` from ``module`` available at module level: the existing
-    ``from module import ...`` line is extended, or a new line goes below the top imports.
-    None when they all are already; False when a name is taken by something else."""
+    """One edit that makes ``names`` from ``module`` available at module level (see
+    ``import_names``). None when they all are already; False when a name is bound to
+    something else, or when the edit cannot be placed."""
     imports = context.imports
     missing = []
     for name in names:
         if imports.top_level_names.get(name) == f"{module}.{name}":
             continue
-        if name in imports.names or _defined_at_module_level(context, name):
+        if name in imports.names or name in _module_level_definitions(context):
             return False
         missing.append(name)
     if not missing:
         return None
-    statement = imports.from_statements.get(module)
-    if statement is not None and isinstance(statement.names, Sequence):
-        position = positions.get(statement)
-        if position is None:
-            return False
-        start = lines.offset(position.start.line, position.start.column)
-        end = lines.offset(position.end.line, position.end.column)
-        extended = _append_aliases(statement, statement.names, missing)
-        return Edit(start, end, context.code(extended))
-    offset = _import_insertion_offset(context, positions, lines)
-    if offset is None:
+    own_package = (context.module_name or "").partition(".")[0]
+    first_party = {own_package} if own_package else set()
+    try:
+        edit = import_names(
+            context.module,
+            context.text,
+            NodeSpans(positions, lines),
+            module,
+            missing,
+            lambda name: classify_module(name, first_party),
+        )
+    except MissingPosition:
         return False
-    newline = lines.newline_at(max(offset - 1, 0), context.newline)
-    return Edit(offset, offset, f"from {module} import {', '.join(missing)}{newline}")
+    return edit
 
 
-def _append_aliases(
-    statement: cst.ImportFrom, current: Sequence[cst.ImportAlias], names: Sequence[str]
-) -> cst.ImportFrom:
-    aliases = list(current)
-    last = aliases[-1]
-    separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-    if isinstance(last.comma, cst.Comma):
-        # A trailing comma (usually one name per line): new names follow the same layout.
-        previous = aliases[-2].comma if len(aliases) > 1 else None
-        between = previous if isinstance(previous, cst.Comma) else separator
-        trailing = last.comma
-        aliases[-1] = last.with_changes(comma=between)
-        for position, name in enumerate(names):
-            comma = trailing if position == len(names) - 1 else between
-            aliases.append(cst.ImportAlias(name=cst.Name(name), comma=comma))
-    else:
-        aliases[-1] = last.with_changes(comma=separator)
-        for position, name in enumerate(names):
-            after: Union[cst.Comma, cst.MaybeSentinel] = (
-                cst.MaybeSentinel.DEFAULT if position == len(names) - 1 else separator
-            )
-            aliases.append(cst.ImportAlias(name=cst.Name(name), comma=after))
-    return statement.with_changes(names=aliases)
-
-
-def _defined_at_module_level(context: FileContext, name: str) -> bool:
-    definitions = context.shared(
+def _module_level_definitions(context: FileContext) -> frozenset[str]:
+    return context.shared(
         module_level_definitions, lambda: module_level_definitions(context.module)
     )
-    return name in definitions
 
 
-def _is_import_line(stmt: cst.CSTNode) -> bool:
-    return isinstance(stmt, cst.SimpleStatementLine) and all(
-        isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body
-    )
+# -- call arguments --------------------------------------------------------------------------
 
 
-def _import_insertion_offset(
-    context: FileContext, positions: Mapping[cst.CSTNode, Any], lines: LineIndex
-) -> Optional[int]:
-    """Just below the last top-level import of the leading block (or the docstring), at the
-    start of a line."""
-    body = context.module.body
-    anchor: Optional[cst.CSTNode] = None
-    for index, stmt in enumerate(body):
-        if _is_import_line(stmt) or (index == 0 and is_docstring(stmt)):
-            anchor = stmt
-            continue
-        break
-    if anchor is not None:
-        position = positions.get(anchor)
-        if position is None:
-            return None
-        end = lines.offset(position.end.line, position.end.column)
-        line_end = lines.line_end(end)
-        if line_end == end:  # the file ends without a newline after the anchor
-            return None
-        return line_end
-    if not body:
-        return len(context.text)
-    position = positions.get(body[0])
-    if position is None:
-        return None
-    return lines.line_start(lines.offset(position.start.line, position.start.column))
+def _parentheses(call: cst.Call, spans: NodeSpans) -> tuple[int, int]:
+    """The offsets of the ``(`` and ``)`` around the arguments of ``call``."""
+    func_end = spans.end(call.func.rpar[-1]) if call.func.rpar else spans.end(call.func)
+    between = cst.Module(body=()).code_for_node(call.whitespace_after_func)
+    return func_end + len(between), spans.end(call) - 1
+
+
+def _tail_end(arg: cst.Arg, spans: NodeSpans) -> int:
+    """Where ``arg`` ends, its comma included."""
+    return spans.end(arg.comma) if isinstance(arg.comma, cst.Comma) else spans.end(arg)
+
+
+def _gaps(call: cst.Call, spans: NodeSpans) -> list[tuple[int, int]]:
+    """The whitespace and comments around the arguments: before the first, after each comma,
+    and before the ``)``. ``len(call.args) + 1`` ranges."""
+    open_paren, close_paren = _parentheses(call, spans)
+    starts = [spans.start(arg) for arg in call.args] + [close_paren]
+    ends = [open_paren + 1] + [_tail_end(arg, spans) for arg in call.args]
+    return list(zip(ends, starts))
+
+
+def _joined_gap(before: str, after: str, first: bool, closes: bool) -> str:
+    """What is left between the neighbours of a removed argument that had ``before`` in front
+    of it and ``after`` behind its comma. A comment after the comma is the argument's own when
+    no kept argument shares its line; comment lines of their own are always kept."""
+    if not _has_newline(after):
+        return after if closes else before
+    if _has_newline(before):
+        return _head(before) + _tail(after)
+    if not first:
+        return after  # an argument before it on the same line keeps the line and its comment
+    rest = _tail(after)
+    return before + _first_newline(after) + rest if "#" in rest else before
+
+
+def remove_argument(call: cst.Call, arg: cst.Arg, spans: NodeSpans, text: str) -> Edit:
+    """Remove ``arg`` and its comma from ``call``, keeping the comments of the other arguments
+    on their lines, the trailing comma if the call had one, and the ``)`` where it was."""
+    args = list(call.args)
+    index = next((i for i, candidate in enumerate(args) if candidate is arg), None)
+    if index is None:
+        raise ValueError("the argument is not one of the call's arguments")
+    gaps = _gaps(call, spans)
+    last = index == len(args) - 1
+    if last and index > 0 and not isinstance(arg.comma, cst.Comma):
+        return _remove_last(args, gaps, spans, text)
+    start, end = gaps[index][0], gaps[index + 1][1]
+    before, after = text[slice(*gaps[index])], text[slice(*gaps[index + 1])]
+    joined = _joined_gap(before, after, first=index == 0, closes=last)
+    if len(args) == 1 and "#" not in joined:
+        joined = ""
+    return _trimmed(text, start, end, joined)
+
+
+def _remove_last(
+    args: Sequence[cst.Arg], gaps: Sequence[tuple[int, int]], spans: NodeSpans, text: str
+) -> Edit:
+    """Remove the last argument of a call without a trailing comma: the comma of the argument
+    before it goes too, and that argument's comment stays on its line."""
+    start = spans.end(args[-2])
+    close_paren = gaps[-1][1]
+    before, after = text[slice(*gaps[-2])], text[slice(*gaps[-1])]
+    if not _has_newline(before):
+        return _trimmed(text, start, close_paren, after)
+    if _has_newline(after):
+        return _trimmed(text, start, close_paren, _head(before) + _tail(after))
+    if "#" not in before:
+        return _trimmed(text, start, close_paren, "")
+    comment_only = "#" not in _tail(before)
+    if comment_only and not _rest_of_line(text, spans, close_paren + 1).strip():
+        # ``a,  # c`` + ``b)``: the ``)`` moves up in front of the comment of ``a``.
+        return _trimmed(text, start, close_paren + 1, ")" + _first_line(before))
+    # Comment lines in between: the ``)`` stays on a line of its own, where ``b`` was.
+    indent = before[len(_head(before)) :]
+    return _trimmed(text, start, close_paren, _head(before) + indent)
+
+
+def add_keyword(call: cst.Call, name: str, value_code: str, spans: NodeSpans, text: str) -> Edit:
+    """Append ``name=value_code`` to ``call`` in its style: on a line of its own with the same
+    indentation when the last argument starts its line, else after it; a trailing comma stays
+    trailing."""
+    keyword = f"{name}={value_code}"
+    if not call.args:
+        open_paren, _ = _parentheses(call, spans)
+        return Edit(open_paren + 1, open_paren + 1, keyword)
+    last = call.args[-1]
+    start, end = spans.span(last)
+    tail = _tail_end(last, spans)
+    comma = isinstance(last.comma, cst.Comma)
+    if not _only_whitespace_before(text, spans, start):
+        return Edit(tail, tail, f" {keyword}," if comma else f", {keyword}")
+    newline = _newline_at(text, spans, start)
+    indent = _indentation(text, spans, start)
+    if _rest_of_line(text, spans, tail).strip().startswith(")"):
+        if comma:
+            return Edit(tail, tail, f"{newline}{indent}{keyword},")
+        return Edit(end, end, f",{newline}{indent}{keyword}")
+    line_end = spans.lines.line_end(tail)
+    if comma:
+        return Edit(line_end, line_end, f"{indent}{keyword},{newline}")
+    return Edit(end, line_end, "," + text[end:line_end] + f"{indent}{keyword}{newline}")
+
+
+def rename_keyword(arg: cst.Arg, new_name: str, spans: NodeSpans) -> Edit:
+    """Rename the keyword of ``arg`` (``pre=True`` -> ``mode=True``)."""
+    if arg.keyword is None:
+        raise ValueError("a positional argument has no keyword to rename")
+    start, end = spans.span(arg.keyword)
+    return Edit(start, end, new_name)
+
+
+def replace_argument_value(arg: cst.Arg, code: str, spans: NodeSpans) -> Edit:
+    """Replace the value of ``arg`` (inside any parentheses around it) with ``code``."""
+    start, end = spans.span(arg.value)
+    return Edit(start, end, code)
+
+
+# -- decorators ------------------------------------------------------------------------------
+
+# Line pragmas that only meant something on the removed line.
+_PRAGMA = re.compile(
+    r"#\s*(?:noqa(?::\s*[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*)?|type:\s*ignore(?:\[[^\]]*\])?)",
+    re.IGNORECASE,
+)
+
+
+def replace_decorator(decorator: cst.Decorator, new_expression_code: str, spans: NodeSpans) -> Edit:
+    """Replace what follows the ``@``; the comment after it and the comment lines above it are
+    outside the edit, so they stay."""
+    start, end = spans.span(decorator.decorator)
+    return Edit(start, end, new_expression_code)
+
+
+def _comments(node: cst.CSTNode) -> Iterator[str]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Comment):
+            yield current.value
+        stack.extend(reversed(current.children))
+
+
+def remove_decorator(decorator: cst.Decorator, spans: NodeSpans, text: str) -> Edit:
+    """Delete the line(s) of ``decorator``. Its comments (after it, or inside a multi-line
+    argument list) survive as comment lines in its place, without ``# noqa`` and
+    ``# type: ignore`` pragmas, which only applied to the removed line; a comment that was
+    nothing but such a pragma goes. The comment lines above the decorator are not touched."""
+    start = spans.line_start(decorator)
+    end = spans.line_end(decorator)
+    indent = _indentation(text, spans, spans.start(decorator))
+    newline = _newline_at(text, spans, spans.start(decorator))
+    kept: list[str] = []
+    for part in (decorator.decorator, decorator.trailing_whitespace):
+        for comment in _comments(part):
+            rest = _PRAGMA.sub("", comment).strip()
+            if rest.strip("#").strip():
+                kept.append(rest if rest.startswith("#") else f"# {rest}")
+    return Edit(start, end, "".join(f"{indent}{comment}{newline}" for comment in kept))

@@ -76,7 +76,7 @@ def test_fix_rewrites_all_calls_and_imports_in_one_run() -> None:
 def test_fix_keeps_import_still_in_use() -> None:
     source = "from lib import foo\n\na = foo(1)\nb = foo\n"
     result = run_rule(RenameFoo, source, fix=True)
-    assert result.fixed_text == "from lib import foo, bar\n\na = bar(1)\nb = foo\n"
+    assert result.fixed_text == "from lib import bar, foo\n\na = bar(1)\nb = foo\n"
 
 
 def test_import_added_below_docstring_and_imports() -> None:

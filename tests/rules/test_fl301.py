@@ -404,7 +404,7 @@ SAFE = [
                 return v.lower()
         """,
         expected="""
-        from pydantic import BaseModel, validator, field_validator
+        from pydantic import BaseModel, field_validator, validator
 
         class Item(BaseModel):
             name: str
@@ -474,7 +474,7 @@ SAFE = [
                 return str(v)
         """,
         expected="""
-        from pydantic import BaseModel, validator, field_validator
+        from pydantic import BaseModel, field_validator, validator
 
         def normalize(v: str) -> str:
             return " ".join(v.split())
@@ -864,7 +864,7 @@ UNSAFE = [
                 return v
         """,
         expected="""
-        from pydantic import BaseModel, validator, field_validator
+        from pydantic import BaseModel, field_validator, validator
 
         def normalize(v: str) -> str:
             return " ".join(v.split())
@@ -1308,11 +1308,11 @@ def test_unsafe_and_safe_fixes_together() -> None:
     safe = run_rule(DeprecatedValidator, code, fix=True)
     assert '@field_validator("a", mode="before")' in safe.fixed_text
     assert '@validator("b")' in safe.fixed_text
-    assert "from pydantic import BaseModel, validator, field_validator\n" in safe.fixed_text
+    assert "from pydantic import BaseModel, field_validator, validator\n" in safe.fixed_text
     assert len(safe.diagnostics) == 1
     both = run_rule(DeprecatedValidator, code, fix=True, unsafe=True)
     assert "validator(" not in both.fixed_text.replace("field_validator(", "")
-    assert "from pydantic import BaseModel, field_validator, ValidationInfo\n" in both.fixed_text
+    assert "from pydantic import BaseModel, ValidationInfo, field_validator\n" in both.fixed_text
     assert both.diagnostics == []
 
 

@@ -252,7 +252,7 @@ def test_multi_line_call_keeps_other_arguments_and_comments() -> None:
         """
         \"\"\"The service.\"\"\"
 
-        from contextlib import contextmanager, asynccontextmanager
+        from contextlib import asynccontextmanager, contextmanager
         from typing import AsyncIterator
 
         from fastapi import FastAPI
