@@ -19,16 +19,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Literal, Optional, Union
 
 import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 from fastlint.diagnostics import Edit
 from fastlint.imports import alias_asname, dotted_name
-from fastlint.nodes import is_docstring, module_level_definitions
+from fastlint.nodes import is_docstring
+from fastlint.semantic.summary import IMPORT as s_IMPORT
+from fastlint.source import LineIndex
 
 if TYPE_CHECKING:
     from libcst.metadata import CodeRange
 
     from fastlint.rule import FileContext
-    from fastlint.source import LineIndex
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
@@ -486,36 +488,82 @@ def import_edit(
     """One edit that makes ``names`` from ``module`` available at module level (see
     ``import_names``). None when they all are already; False when a name is bound to
     something else, or when the edit cannot be placed."""
-    imports = context.imports
-    missing = []
-    for name in names:
-        if imports.top_level_names.get(name) == f"{module}.{name}":
-            continue
-        if name in imports.names or name in _module_level_definitions(context):
-            return False
-        missing.append(name)
-    if not missing:
+    return import_edits(context, positions, lines, [(module, names)])
+
+
+def import_edits(
+    context: FileContext,
+    positions: Mapping[cst.CSTNode, CodeRange],
+    lines: LineIndex,
+    requests: Sequence[tuple[str, Sequence[str]]],
+) -> Union[Edit, Literal[False], None]:
+    """One edit that makes every ``(module, names)`` of ``requests`` available at module level,
+    each where isort would put it. None when they all are already; False when a name is bound
+    to something else in the file (or used there: a new import would change what it means),
+    or when an edit cannot be placed.
+
+    Several new lines are placed one after the other (each sees the lines placed before it, so
+    sections and order come out as isort's), and returned as the one edit that turns the
+    original import block into the final one."""
+    model = context.model
+    wanted: list[tuple[str, list[str]]] = []
+    for module, names in requests:
+        missing = []
+        for name in names:
+            bindings = model.bindings(0, name)
+            if bindings and all(
+                b.kind == s_IMPORT and b.target == f"{module}.{name}" for b in bindings
+            ):
+                continue  # already imported under its own name
+            if name in model.summary.names:
+                return False
+            missing.append(name)
+        if missing:
+            wanted.append((module, missing))
+    if not wanted:
         return None
+    first_party = set(context.project.top_level_packages())
     own_package = (context.module_name or "").partition(".")[0]
-    first_party = {own_package} if own_package else set()
-    try:
-        edit = import_names(
-            context.module,
-            context.text,
-            NodeSpans(positions, lines),
-            module,
-            missing,
-            lambda name: classify_module(name, first_party),
-        )
-    except MissingPosition:
-        return False
-    return edit
+    if own_package:
+        first_party.add(own_package)
+
+    def section(name: str) -> Section:
+        return classify_module(name, first_party)
+
+    text, tree, spans = context.text, context.module, NodeSpans(positions, lines)
+    for position, (module, names) in enumerate(wanted):
+        try:
+            edit = import_names(tree, text, spans, module, names, section)
+        except MissingPosition:
+            return False
+        if edit is None:
+            continue
+        text = text[: edit.start] + edit.content + text[edit.end :]
+        if position + 1 < len(wanted):
+            try:
+                tree = cst.parse_module(text)
+            except cst.ParserSyntaxError:
+                return False
+            wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+            spans = NodeSpans(wrapper.resolve(PositionProvider), LineIndex(text))
+    return _difference(context.text, text)
 
 
-def _module_level_definitions(context: FileContext) -> frozenset[str]:
-    return context.shared(
-        module_level_definitions, lambda: module_level_definitions(context.module)
-    )
+def _difference(before: str, after: str) -> Optional[Edit]:
+    """The one edit that turns ``before`` into ``after`` (the changed middle part)."""
+    if before == after:
+        return None
+    start = 0
+    limit = min(len(before), len(after))
+    while start < limit and before[start] == after[start]:
+        start += 1
+    end_before, end_after = len(before), len(after)
+    while (
+        end_before > start and end_after > start and before[end_before - 1] == after[end_after - 1]
+    ):
+        end_before -= 1
+        end_after -= 1
+    return Edit(start, end_before, after[start:end_after])
 
 
 # -- call arguments --------------------------------------------------------------------------

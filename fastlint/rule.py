@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional, TypeVar, Un
 import libcst as cst
 
 from fastlint.diagnostics import Applicability, Edit, Fix
-from fastlint.edits import import_edit
+from fastlint.edits import import_edits
 from fastlint.imports import ImportMap
 
 if TYPE_CHECKING:
@@ -338,8 +338,8 @@ def resolve_fix(
         names = by_module.setdefault(module, [])
         if name not in names:
             names.append(name)
-    for module, names in by_module.items():
-        edit = import_edit(context, positions, lines, module, names)
+    if by_module:
+        edit = import_edits(context, positions, lines, list(by_module.items()))
         if edit is False:
             return None
         if edit is not None:

@@ -179,6 +179,19 @@ class ProjectFacts:
                 key, kind[0], kind[1], kind[2], model.name, value, _lifespan_keyword(value)
             )
 
+    def _own_model(self, model: ModuleModel) -> ModuleModel:
+        """The index's model of the same module. The checked file's LibCST-built model has the
+        same records (so the same expressions and points), but facts must not keep it (or its
+        syntax tree) alive in their caches."""
+        own = self.index.model_for_path(model.summary.path)
+        return own if own is not None else model
+
+    def app_class(
+        self, qualname: Optional[str], near: Optional[str] = None
+    ) -> Optional[tuple[bool, str, bool]]:
+        """(is an application, class, exact) for a class that makes apps or routers."""
+        return self._classify(qualname, near)
+
     def object_at(
         self, model: ModuleModel, expr: Optional[ir.Expr], point: Point
     ) -> Optional[AppObject]:
@@ -186,6 +199,7 @@ class ProjectFacts:
         ``app``)."""
         if expr is None:
             return None
+        model = self._own_model(model)
         if isinstance(expr, ir.Attribute) and expr.attr == "router":
             owner = self.object_at(model, expr.value, point)
             if owner is not None and owner.is_app:
@@ -199,6 +213,7 @@ class ProjectFacts:
 
     def is_app_or_router(self, model: ModuleModel, expr: ir.Expr, point: Point) -> bool:
         """Whether ``expr`` is an app or router: a known object, or a value typed as one."""
+        model = self._own_model(model)
         if self.object_at(model, expr, point) is not None:
             return True
         if isinstance(expr, ir.Attribute) and expr.attr == "router":
@@ -439,8 +454,8 @@ class ProjectFacts:
     def _own(self, model: ModuleModel, scope: Scope) -> tuple[ModuleModel, Scope]:
         """The index's own model of a function (the checked file's LibCST-built model stands
         for the same module): facts are computed over index models only."""
-        own = self.index.module(model.name)
-        if own is None or own is model:
+        own = self._own_model(model)
+        if own is model:
             return model, scope
         found = own.scopes_named(scope.qualpath)
         return (own, found) if found is not None else (model, scope)
@@ -583,6 +598,7 @@ class ProjectFacts:
 
     def callee(self, model: ModuleModel, site: CallSite) -> Optional[Definition]:
         """The project function a call calls: by name, or a method of a known class."""
+        model = self._own_model(model)
         point = Point(site.scope, site.order, site.branch)
         func = site.call.func
         found = self.types.definition(model, func, point)

@@ -73,9 +73,10 @@ def test_async_startup_and_sync_shutdown() -> None:
     assert found[0].fix is not None and found[0].fix == found[1].fix
     assert fixed(code) == _src(
         """
-        from fastapi import FastAPI
         from collections.abc import AsyncIterator
         from contextlib import asynccontextmanager
+
+        from fastapi import FastAPI
 
 
         @asynccontextmanager
@@ -130,9 +131,10 @@ def test_handlers_run_in_registration_order() -> None:
     assert len(check(code).diagnostics) == 6
     assert fixed(code) == _src(
         """
-        import fastapi
         from collections.abc import AsyncIterator
         from contextlib import asynccontextmanager
+
+        import fastapi
 
 
         @asynccontextmanager
@@ -193,9 +195,10 @@ def test_on_startup_and_on_shutdown_arguments() -> None:
     ]
     assert fixed(code) == _src(
         """
-        from fastapi import FastAPI
         from collections.abc import AsyncIterator
         from contextlib import asynccontextmanager
+
+        from fastapi import FastAPI
 
 
         async def open_pool() -> None: ...
@@ -297,9 +300,10 @@ def test_multi_line_call_gets_lifespan_as_last_argument() -> None:
         """
     assert fixed(code) == _src(
         """
-        from fastapi import FastAPI
         from collections.abc import AsyncIterator
         from contextlib import asynccontextmanager
+
+        from fastapi import FastAPI
 
 
         @asynccontextmanager
@@ -346,11 +350,12 @@ def test_name_lifespan_taken() -> None:
         """
     assert fixed(code) == _src(
         """
+        from collections.abc import AsyncIterator
+        from contextlib import asynccontextmanager
+
         from fastapi import FastAPI
 
         from app.monitoring import lifespan
-        from collections.abc import AsyncIterator
-        from contextlib import asynccontextmanager
 
 
         @asynccontextmanager
@@ -442,9 +447,9 @@ def test_crlf_and_tabs_are_kept() -> None:
     )
     result = run_rule(DeprecatedOnEvent, code, fix=True).fixed_text
     assert result == (
-        "from fastapi import FastAPI\r\n"
         "from collections.abc import AsyncIterator\r\n"
-        "from contextlib import asynccontextmanager\r\n\r\n\r\n"
+        "from contextlib import asynccontextmanager\r\n\r\n"
+        "from fastapi import FastAPI\r\n\r\n\r\n"
         "@asynccontextmanager\r\n"
         "async def lifespan(app: FastAPI) -> AsyncIterator[None]:\r\n"
         "\tawait start()\r\n\tyield\r\n\r\n\r\n"
@@ -835,3 +840,54 @@ def test_failing_startup_behaves_the_same(tmp_path: Path) -> None:
     # FastAPI stops at the failing handler and runs no shutdown handler: neither does the fix.
     assert events == ["first", "broken"]
     assert error == "RuntimeError: no database"
+
+
+def test_defect_3_a_partial_run_sees_handlers_in_other_modules(tmp_path: Path) -> None:
+    """`fastlint check app/main.py --fix` (pre-commit with only main.py staged) must not move
+    main's handler into a lifespan while events.py registers another one on the same app."""
+    from conftest import run_cli, write_tree
+
+    main = _src(
+        """
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        @app.on_event("startup")
+        async def start() -> None: ...
+        """
+    )
+    events = "from app.main import app\n\n\n@app.on_event('startup')\ndef warm() -> None: ...\n"
+    write_tree(
+        tmp_path,
+        {"pyproject.toml": "", **PACKAGE, "app/main.py": main, "app/events.py": events},
+    )
+    result = run_cli("check", "--fix", "--select", "FL401", "app/main.py", cwd=tmp_path)
+    assert result.code == 1, result
+    assert (tmp_path / "app/main.py").read_text() == main
+
+
+@pytest.mark.parametrize(
+    "later",
+    [
+        "del start",
+        "for start in range(3):\n    pass",
+        "with open(__file__) as start:\n    pass",
+        "(start := None)",
+        "def reset():\n    global start\n    start = None",
+        "try:\n    pass\nexcept ValueError as start:\n    pass",
+        "start = None",
+        "import os as start",
+        "class start:\n    pass",
+    ],
+)
+def test_defect_4_a_handler_rebound_later_blocks_the_fix(later: str) -> None:
+    """The generated lifespan calls `start()` when the app starts: a later rebinding or
+    deletion of `start`, in any form, would make it fail with NameError or TypeError."""
+    code = (
+        "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+        f'@app.on_event("startup")\nasync def start() -> None: ...\n\n\n{later}\n'
+    )
+    found = run_rule(DeprecatedOnEvent, code).diagnostics
+    assert len(found) == 1 and found[0].fix is None
