@@ -7,12 +7,13 @@ that names the file and the key.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Optional
+
+from fastlint.versions import ProjectVersions
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -200,56 +201,17 @@ def settings_from_table(table: Mapping[str, Any], path: str) -> Settings:
     return Settings(**values)
 
 
-_PYDANTIC_REQUIREMENT = re.compile(
-    r"(?<![\w.-])pydantic(?![\w.-])(?:\[[^\]]*\])?\s*(?P<spec>[^;#\"'\n\]]*)", re.IGNORECASE
-)
-_POETRY_REQUIREMENT = re.compile(
-    r"^\s*pydantic\s*=\s*(?:\{[^}]*version\s*=\s*)?[\"'](?P<spec>[^\"']+)[\"']",
-    re.IGNORECASE | re.MULTILINE,
-)
-_V1_SPEC = re.compile(r"(<\s*2(?:\.0)*\b(?!\.\d*[1-9]))|((?:==|~=|\^|<=)\s*1(?:\.|\b))")
-
-
-_METADATA_FILES = ("pyproject.toml", "requirements.txt", "requirements.in", "setup.cfg", "setup.py")
-
-
-def _pinned_major(directory: str) -> Optional[int]:
-    """1 or 2 when a metadata file in ``directory`` names pydantic, else None."""
-    named = False
-    for name in _METADATA_FILES:
-        try:
-            with open(os.path.join(directory, name), encoding="utf-8", errors="replace") as f:
-                text = f.read()
-        except OSError:
-            continue
-        specs = [m.group("spec") for m in _PYDANTIC_REQUIREMENT.finditer(text)]
-        specs += [m.group("spec") for m in _POETRY_REQUIREMENT.finditer(text)]
-        for spec in specs:
-            named = True
-            if _V1_SPEC.search(spec) or re.match(r"^\s*[\^~]?\s*1(\.|\s*$)", spec):
-                return 1
-    return 2 if named else None
-
-
 def detect_pydantic_version(root: str) -> int:
-    """1 when the project metadata in ``root`` pins Pydantic below 2, else 2."""
-    return _pinned_major(root) or 2
+    """1 when the project metadata in ``root`` itself pins Pydantic below 2, else 2."""
+    return ProjectVersions(root, walk_up=False).pydantic_major() or 2
 
 
 @lru_cache(maxsize=4096)
 def pydantic_version_for(directory: str) -> int:
     """The Pydantic major version of the project holding ``directory``: decided by the nearest
     directory above it whose metadata (pyproject, requirements, setup.cfg/py) names pydantic;
-    2 when none does."""
-    current = os.path.abspath(directory)
-    while True:
-        found = _pinned_major(current)
-        if found is not None:
-            return found
-        parent = os.path.dirname(current)
-        if parent == current:
-            return 2
-        current = parent
+    2 when none does (see ``fastlint.versions``)."""
+    return ProjectVersions.for_directory(directory).pydantic_major() or 2
 
 
 def _string_list(value: Any, key: str, path: str) -> tuple[str, ...]:
