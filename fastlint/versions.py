@@ -668,10 +668,11 @@ def _literal_strings(node: ast.expr, assigned: Mapping[str, ast.expr]) -> list[s
 # Starlette specifiers); a row holds until the next row's release. Read from FastAPI's own
 # packaging metadata at every release tag of github.com/fastapi/fastapi (``pyproject.toml``:
 # ``[tool.flit.metadata] requires`` up to 0.84, ``[project] dependencies`` from 0.85), cross-checked
-# against the release notes. Checked up to FastAPI 0.141.1 (FASTAPI_TABLE_CHECKED_UP_TO); later
+# against the release notes, up to 0.141.1; later releases from their sdists on PyPI. Checked up
+# to FastAPI 0.165.0 (FASTAPI_TABLE_CHECKED_UP_TO); later
 # releases are assumed to keep the last row. Releases before 0.1.11 (no tag) are not modelled: they
 # imply nothing about Starlette.
-FASTAPI_TABLE_CHECKED_UP_TO = "0.141.1"
+FASTAPI_TABLE_CHECKED_UP_TO = "0.165.0"
 _FASTAPI_STARLETTE: tuple[tuple[str, str], ...] = (
     ("0.1.11", ">=0.9.7"),
     ("0.1.19", ">=0.9.11,<=0.10.1"),
@@ -717,6 +718,9 @@ _FASTAPI_STARLETTE: tuple[tuple[str, str], ...] = (
     ("0.128.3", ">=0.40.0,<1.0.0"),
     ("0.133.0", ">=0.40.0"),
     ("0.134.0", ">=0.46.0"),
+    # From the sdists on PyPI: 0.142.0 to 0.163.2 keep ">=0.46.0" (sampled: 0.142.0, 0.145.0,
+    # 0.150.0, 0.155.0, 0.160.0, 0.163.2); 0.164.0 and 0.165.0 require Starlette 1.6.
+    ("0.164.0", ">=1.6.0"),
 )
 
 
