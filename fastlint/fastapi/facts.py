@@ -33,7 +33,7 @@ from fastlint.semantic import ir, knowledge
 from fastlint.semantic import summary as s
 from fastlint.semantic.model import ModuleModel, Point
 from fastlint.semantic.summary import CallSite, Scope
-from fastlint.semantic.types import Definition, Types, Variable, definition_point
+from fastlint.semantic.types import Definition, Types, Variable, binding_point, definition_point
 
 if TYPE_CHECKING:
     from fastlint.project.index import ProjectIndex
@@ -168,7 +168,7 @@ class ProjectFacts:
             value = binding.value
             if binding.kind != s.ASSIGN or binding.unpack or not isinstance(value, ir.Call):
                 continue
-            point = Point(binding.origin, binding.order, binding.branch)
+            point = binding_point(binding)
             kind = self._classify(
                 self.types.qualified_name(model, value.func, point), model.summary.path
             )
@@ -257,7 +257,7 @@ class ProjectFacts:
         if isinstance(found, Variable) and len(found.bindings) == 1:
             binding = found.bindings[0]
             if isinstance(binding.value, ir.Call):
-                bound_at = Point(binding.origin, binding.order, binding.branch)
+                bound_at = binding_point(binding)
                 return self._function(found.model, binding.value, bound_at)
         return None
 

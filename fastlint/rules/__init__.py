@@ -9,6 +9,8 @@ from fastlint.rules.fl101_sync_db_in_async import SyncDbInAsync
 from fastlint.rules.fl201_cors_wildcard_credentials import CorsWildcardCredentials
 from fastlint.rules.fl301_deprecated_validator import DeprecatedValidator
 from fastlint.rules.fl401_deprecated_on_event import DeprecatedOnEvent
+from fastlint.rules.fl402_on_event_ignored import OnEventIgnored
+from fastlint.rules.fl606_deprecated_status_name import DeprecatedStatusName
 
 BUILTIN_RULES: tuple[type[Rule], ...] = (
     InvalidSyntax,
@@ -17,6 +19,8 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     CorsWildcardCredentials,
     DeprecatedValidator,
     DeprecatedOnEvent,
+    OnEventIgnored,
+    DeprecatedStatusName,
 )
 
 __all__ = ["BUILTIN_RULES"]

@@ -75,6 +75,8 @@ _VERSION_IDENTIFIER = re.compile(
 )
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 _PROBES = frozenset({"builtins.hasattr", "builtins.getattr"})
+# ``hasattr(pydantic, "field_validator")``: a feature probe of one of these is a version guard.
+_PROBED_LIBRARIES = frozenset({"pydantic", "starlette", "fastapi"})
 # Arms of one statement that never both run.
 _EXCLUSIVE = frozenset(
     {
@@ -252,7 +254,7 @@ class ModuleModel:
             if binding.deferred:
                 deferred.append(binding)
                 continue
-            if binding.kind == s.DECLARE or binding.order >= point.order:
+            if binding.kind == s.DECLARE or binding.order > point.order:
                 continue
             if self.exclusive(binding.branch, point.branch):
                 continue
@@ -465,7 +467,7 @@ class ModuleModel:
                 and self.name_meaning(expr.func.id, point) in _PROBES
             ):
                 probed = self.qualified_name(expr.args[0].value, point)
-                if probed is not None and probed.split(".")[0] == "pydantic":
+                if probed is not None and probed.split(".")[0] in _PROBED_LIBRARIES:
                     return True
         return False
 

@@ -235,3 +235,20 @@ def test_the_ast_model_agrees_on_qualified_names() -> None:
         "fastapi.Depends",
         "app.routes.index.<locals>.Depends",
     ]
+
+
+def test_an_expression_sees_the_binding_made_just_before_it() -> None:
+    """The point of an expression node is taken before its own reads: a binding made by the
+    previous event is in force there (regression: a module-level ``status.X`` right after
+    ``from fastapi import status`` did not resolve)."""
+    src = Source("from fastapi import status\n\ncode = status.HTTP_200_OK\nx = 1\nx = x + 1\n")
+    value = src.module.body[1].body[0].value
+    assert src.model.resolve(value) == "fastapi.status.HTTP_200_OK"
+    # ``x + 1`` reads the previous ``x``, not the binding it makes.
+    second = src.names("x")[0]
+    found = src.model.lookup_at("x", second)
+    assert (
+        found is not None
+        and [b.order for b in found.bindings]
+        == [b.order for b in src.model.summary.bindings if b.name == "x"][:1]
+    )
