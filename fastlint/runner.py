@@ -255,6 +255,7 @@ def check_file(
 ) -> tuple[FileResult, Optional[_FileText]]:
     """Check (and fix) the file at ``path``; ``source``, when given, is its content instead
     of what is on disk (code read from standard input)."""
+    from_disk = source is None
     if source is None:
         try:
             source = SourceFile.read(path)
@@ -263,7 +264,12 @@ def check_file(
     if project is None:
         project = Workspace(settings, (), [path], cache=False).index_for(path)
     index.set_text(path, source.text)
-    project.update(path, source.text)
+    original = source.text
+
+    def use(text: str) -> None:
+        """Tell the project index what the file holds now (nothing when it is the disk's)."""
+        project.update(path, None if from_disk and text == original else text)
+
     file_rules = rules_for_file(path, rules, settings)
     module_name, is_package = project.module_name_for(path)
     unused_noqa = any(rule.code == UNUSED_NOQA_CODE for rule in file_rules)
@@ -272,7 +278,7 @@ def check_file(
 
     def lint(text: str) -> FileResult:
         index.set_text(path, text)
-        project.update(path, text)
+        use(text)
         outcome = lint_text(
             shown,
             text,
@@ -292,14 +298,14 @@ def check_file(
     first = lint(source.text)
     if not fix or not first.parsed or not any(d.fix for d in first.diagnostics):
         index.forget_text(path)
-        project.update(path, None)
+        use(original)
         first.rule_errors = _unique(errors)
         return first, _FileText(
             source, source.text, source.text, first.diagnostics, [], first.diagnostics
         )
     outcome = fix_text(source.text, lint, unsafe, first=first)
     index.set_text(path, outcome.text)
-    project.update(path, outcome.text)
+    use(outcome.text)
     file_result = outcome.result or first
     file_result.rule_errors = _unique(errors)
     return file_result, _FileText(

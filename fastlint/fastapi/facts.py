@@ -132,11 +132,15 @@ class ProjectFacts:
     roles: dict[str, set[Role]] = field(default_factory=dict)
     _contexts: Optional[dict[str, AsyncContext]] = None
     _heuristic: dict[str, Optional[Role]] = field(default_factory=dict)
+    # Names of the classes that can make apps and routers (FastAPI's own, and project classes
+    # deriving from them): only calls of such a name are resolved, a cheap filter first.
+    _app_class_names: frozenset[str] = frozenset()
 
     @classmethod
     def build(cls, index: ProjectIndex) -> ProjectFacts:
         facts = cls(index, Types(index))
         modules = list(index.registering_modules())
+        facts._app_class_names = _app_class_names(modules)
         for model in modules:
             facts._collect_objects(model)
         for model in modules:
@@ -167,6 +171,8 @@ class ProjectFacts:
         for binding in model.summary.bindings:
             value = binding.value
             if binding.kind != s.ASSIGN or binding.unpack or not isinstance(value, ir.Call):
+                continue
+            if not _named(model, value.func, self._app_class_names):
                 continue
             point = binding_point(binding)
             kind = self._classify(
@@ -337,6 +343,9 @@ class ProjectFacts:
                     target = self._function(model, call.argument(0, "func"), point)
                     self._register("background", Role.BACKGROUND_TASK, None, target, model, site)
                 return
+        if not _named(model, func, _REGISTERING_CALLABLES):
+            self._constructor_keywords(model, site, point)
+            return
         callee = (
             self.types.qualified_name(model, func, point)
             if isinstance(func, (ir.Name, ir.Attribute))
@@ -649,6 +658,60 @@ class ProjectFacts:
             for r in self.registrations
             if r.kind == "include" and r.owner == owner and r.target
         ]
+
+
+# Last name parts of the callables whose calls register functions: only those are resolved.
+_REGISTERING_CALLABLES = frozenset(
+    name.rsplit(".", 1)[-1]
+    for name in (
+        *knowledge.DEPENDS_NAMES,
+        *knowledge.MIDDLEWARE_WRAPPERS,
+        *knowledge.ROUTE_CLASSES,
+        *knowledge.BACKGROUND_TASK_CLASSES,
+    )
+)
+
+
+def _named(model: ModuleModel, func: ir.Expr, names: frozenset[str]) -> bool:
+    """Whether a callee may be one of ``names``: spelled so (``fastapi.Depends``,
+    ``Depends``), or a name imported as one (``from fastapi import Depends as D``). A cheap
+    test before resolving it."""
+    chain = ir.dotted(func)
+    if chain is None:
+        return isinstance(func, ir.Call)
+    last = chain.rsplit(".", 1)[-1]
+    if last in names:
+        return True
+    if "." in chain:
+        return False
+    return any(
+        b.kind == s.IMPORT and b.target is not None and b.target.rsplit(".", 1)[-1] in names
+        for b in model.bindings(0, chain)
+    )
+
+
+def _app_class_names(models: list[ModuleModel]) -> frozenset[str]:
+    """FastAPI's app and router class names, and the names of project classes that derive from
+    one of them (by name, to a fixed point: the resolution that confirms them comes later)."""
+    names = {
+        name.rsplit(".", 1)[-1] for name in (*knowledge.APP_CLASSES, *knowledge.CLASS_SPELLINGS)
+    }
+    names = {n for n in names if n in ("FastAPI", "APIRouter", "Starlette", "Router")}
+    classes = [
+        (scope.name, [ir.dotted(base.value) for base in scope.bases if base.keyword is None])
+        for model in models
+        for scope in model.classes()
+    ]
+    changed = True
+    while changed:
+        changed = False
+        for name, bases in classes:
+            if name not in names and any(
+                b is not None and b.rsplit(".", 1)[-1] in names for b in bases
+            ):
+                names.add(name)
+                changed = True
+    return frozenset(names)
 
 
 def _first(roles: set[Role]) -> Role:

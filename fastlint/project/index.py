@@ -295,12 +295,15 @@ class ProjectIndex:
             return
         else:
             self._texts[path] = text
+        known = path in self._summaries
         old = self._summaries.pop(path, None)
         self._screened.pop(path, None)
         self._models.pop(path, None)
         new = self.summary_for_path(path)
-        if old is None or new is None or not _same_summary(old, new):
+        if known and (old is None or new is None or not _same_summary(old, new)):
             self._changed()
+        elif not known and self._facts is not None and self.screened(path):
+            self._changed()  # facts built without this module may have missed it
 
     def _changed(self) -> None:
         self.generation += 1

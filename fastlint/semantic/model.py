@@ -139,6 +139,7 @@ class ModuleModel:
         self._qualnames: dict[tuple[int, str], Optional[str]] = {}
         self._scope_paths: Optional[dict[str, int]] = None
         self._stars: Optional[tuple[str, ...]] = None
+        self._calls_by_scope: Optional[dict[int, list[int]]] = None
         self._defined: dict[int, list[Binding]] = {}
         for binding in summary.bindings:
             if binding.definition >= 0:
@@ -183,15 +184,19 @@ class ModuleModel:
     def calls_in(self, scope: Scope) -> Iterator[CallSite]:
         """The calls ``scope``'s own code makes (not nested functions, lambdas or classes;
         comprehensions are part of their function's code)."""
-        for site in self.summary.calls:
-            if self.code_scope(site.scope) == scope.id:
-                yield site
+        for _, site in self.own_calls(scope):
+            yield site
 
     def own_calls(self, scope: Scope) -> Iterator[tuple[int, CallSite]]:
         """Like :meth:`calls_in`, with each call's index in ``summary.calls``."""
-        for index, site in enumerate(self.summary.calls):
-            if self.code_scope(site.scope) == scope.id:
-                yield index, site
+        if self._calls_by_scope is None:
+            by_scope: dict[int, list[int]] = {}
+            for index, site in enumerate(self.summary.calls):
+                by_scope.setdefault(self.code_scope(site.scope), []).append(index)
+            self._calls_by_scope = by_scope
+        calls = self.summary.calls
+        for index in self._calls_by_scope.get(scope.id, ()):
+            yield index, calls[index]
 
     def code_scope(self, scope_id: int) -> int:
         """The function, class or module whose code a scope's code is part of (comprehensions
