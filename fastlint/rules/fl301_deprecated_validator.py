@@ -1,27 +1,24 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 import libcst as cst
 
 from fastlint.diagnostics import Applicability
-from fastlint.guards import GuardTracker, guarded_import_names
-from fastlint.imports import dotted_name
-from fastlint.nodes import is_name, module_level_definitions, names_in, target_name_nodes
 from fastlint.rule import Case, FileContext, FixAvailability, FixBuilder, Rule
+from fastlint.semantic import ir
+from fastlint.semantic import summary as s
+from fastlint.semantic.knowledge import PYDANTIC_VALIDATORS
 
-_V1_VALIDATORS = frozenset(
-    {
-        "pydantic.validator",
-        "pydantic.class_validators.validator",
-        "pydantic.deprecated.class_validators.validator",
-    }
-)
+if TYPE_CHECKING:
+    from fastlint.semantic.model import FileModel
+
 _V2_VALIDATORS = frozenset(
     {"pydantic.field_validator", "pydantic.functional_validators.field_validator"}
 )
+_KINDS = {**dict.fromkeys(PYDANTIC_VALIDATORS, "v1"), **dict.fromkeys(_V2_VALIDATORS, "v2")}
 _FIELD_FUNCTIONS = frozenset({"pydantic.Field", "pydantic.fields.Field"})
 # Calls whose result is a field description of another library: never wrapped in ``Field()``.
 _FIELD_LIBRARIES = frozenset({"pydantic", "pydantic_settings", "sqlmodel", "fastapi"})
@@ -37,19 +34,9 @@ _REMOVED_PARAMETERS = frozenset({"field", "config"})
 _FIX_TITLE = "Replace `@validator` with `@field_validator`"
 
 
-@dataclass(frozen=True)
-class _Op:
-    """One edit of a fix, anchored on nodes (resolved by the engine)."""
-
-    kind: str  # replace | replace_range | delete_lines | insert_before | insert_after
-    node: cst.CSTNode
-    text: str = ""
-    end: Optional[cst.CSTNode] = None
-
-
 @dataclass
 class _Plan:
-    """What one deprecated ``@validator`` is, and how it can be rewritten."""
+    """What one deprecated ``@validator`` is, and the edits that rewrite it."""
 
     node: cst.CSTNode  # what the finding points at
     fields: Optional[frozenset[str]]  # the validated fields; None: every field, or unknown
@@ -59,11 +46,10 @@ class _Plan:
     fixable: bool = True
     unsafe_reasons: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    ops: list[_Op] = field(default_factory=list)
-    imports: list[str] = field(default_factory=list)
-    unused: list[str] = field(default_factory=list)
+    fix: FixBuilder = field(default_factory=lambda: FixBuilder(Applicability.SAFE, _FIX_TITLE))
+    # The pydantic names the edits write, each with a node where it is written.
+    imports: list[tuple[str, cst.CSTNode]] = field(default_factory=list)
     namespace: str = ""  # "pydantic." when the module is imported as a whole
-    title: str = "`@validator` is deprecated in Pydantic 2; use `@field_validator`"
 
     def block(self, note: Optional[str] = None) -> None:
         self.fixable = False
@@ -72,7 +58,7 @@ class _Plan:
 
     @property
     def message(self) -> str:
-        return "; ".join([self.title, *self.notes])
+        return "; ".join([DeprecatedValidator.message, *self.notes])
 
     @property
     def safety(self) -> Optional[Applicability]:
@@ -93,12 +79,6 @@ class _Entry:
 
     def touches(self, name: str) -> bool:
         return self.fields is None or name in self.fields
-
-
-@dataclass
-class _ClassFrame:
-    node: cst.ClassDef
-    entries: list[_Entry] = field(default_factory=list)
 
 
 class DeprecatedValidator(Rule):
@@ -425,189 +405,119 @@ class DeprecatedValidator(Rule):
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
         self._enabled = context.pydantic_version >= 2
-        self._guards = GuardTracker(context.imports)
-        self._guarded_names: Optional[frozenset[str]] = None
-        # The innermost scopes: a class frame, or None for a function.
-        self._scopes: list[Optional[_ClassFrame]] = []
-        self._decorator_calls: set[int] = set()
-        # The indentation of the enclosing blocks, to write a line of our own.
-        self._indents: list[str] = []
-
-    # -- version guards ---------------------------------------------------------------------
-
-    def visit_If(self, node: cst.If) -> None:
-        self._guards.enter(node)
-
-    def leave_If(self, original_node: cst.If) -> None:
-        self._guards.leave(original_node)
-
-    def visit_Try(self, node: cst.Try) -> None:
-        self._guards.enter(node)
-
-    def leave_Try(self, original_node: cst.Try) -> None:
-        self._guards.leave(original_node)
-
-    def visit_TryStar(self, node: cst.TryStar) -> None:
-        self._guards.enter(node)
-
-    def leave_TryStar(self, original_node: cst.TryStar) -> None:
-        self._guards.leave(original_node)
-
-    # -- scopes ------------------------------------------------------------------------------
-
-    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
-        indent = node.indent
-        self._indents.append(self.context.indent if indent is None else indent)
-
-    def leave_IndentedBlock(self, original_node: cst.IndentedBlock) -> None:
-        self._indents.pop()
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self._scopes.append(_ClassFrame(node))
-
-    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
-        frame = self._scopes.pop()
-        if frame is not None and frame.entries:
-            self._finish_class(frame)
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        if self._enabled and not self._guards.active:
-            self._check_decorators(node)
-        self._scopes.append(None)
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self._scopes.pop()
-
-    def visit_Call(self, node: cst.Call) -> None:
-        """``validator("a", allow_reuse=True)(normalize)``: reported, never fixed."""
-        if not self._enabled or self._guards.active or id(node) in self._decorator_calls:
-            return
-        kind = self._kind(node.func)
-        if kind is None:
-            return
-        fields, mode, each_item = _describe_call(node)
-        frame = self._class_frame()
-        if frame is not None:
-            frame.entries.append(_Entry(fields, mode, kind == "v1", each_item))
-        if kind == "v1":
-            self.report(node, "`validator()` is deprecated in Pydantic 2; use `field_validator()`")
+        self._classes: dict[int, list[_Entry]] = {}  # class scope id -> its validators so far
 
     # -- finding validators ------------------------------------------------------------------
 
-    def _class_frame(self) -> Optional[_ClassFrame]:
-        return self._scopes[-1] if self._scopes else None
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if self._enabled and not self.context.model.is_guarded(node):
+            self._check_decorators(node)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        scope = self.context.model.scope_of(original_node) if self._enabled else None
+        entries = self._classes.pop(scope.id, None) if scope is not None else None
+        if entries:
+            self._finish_class(original_node, entries)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        """``validator("a", allow_reuse=True)(normalize)``: reported, never fixed."""
+        if not self._enabled:
+            return
+        model = self.context.model
+        kind = self._kind(node.func)
+        if kind is None or model.is_guarded(node):
+            return
+        site = model.call_site(node)
+        if site and site.usage == s.DECORATOR and model.scope(site.decorates).kind == s.FUNCTION:
+            return  # a decorator: see ``visit_FunctionDef``
+        fields, mode, each_item = _describe_call(model.expr_of(node))
+        entries = self._entries(node)
+        if entries is not None:
+            entries.append(_Entry(fields, mode, kind == "v1", each_item))
+        if kind == "v1":
+            self.report(node, "`validator()` is deprecated in Pydantic 2; use `field_validator()`")
+
+    def _entries(self, node: cst.CSTNode) -> Optional[list[_Entry]]:
+        """The validators so far of the class whose body ``node`` is in, if it is in one."""
+        model = self.context.model
+        point = model.point_of(node)
+        scope = model.scope(model.code_scope(point.scope)) if point is not None else None
+        if scope is None or scope.kind != s.CLASS:
+            return None
+        return self._classes.setdefault(scope.id, [])
 
     def _check_decorators(self, function: cst.FunctionDef) -> None:
-        frame = self._class_frame()
+        entries = self._entries(function)
         found: list[tuple[int, str]] = []
         for index, decorator in enumerate(function.decorators):
             expr = decorator.decorator
             kind = self._kind(expr.func if isinstance(expr, cst.Call) else expr)
-            if kind is None:
-                continue
-            if isinstance(expr, cst.Call):
-                self._decorator_calls.add(id(expr))
-            found.append((index, kind))
+            if kind is not None:
+                found.append((index, kind))
         for index, kind in found:
-            decorator = function.decorators[index]
-            expr = decorator.decorator
+            expr = function.decorators[index].decorator
             if kind == "v2":
-                if frame is not None and isinstance(expr, cst.Call):
-                    fields, mode, _ = _describe_call(expr)
-                    frame.entries.append(_Entry(fields, mode, v1=False))
+                if entries is not None and isinstance(expr, cst.Call):
+                    fields, mode, _ = _describe_call(self.context.model.expr_of(expr))
+                    entries.append(_Entry(fields, mode, v1=False))
                 continue
-            plan = self._plan(function, index, decorator)
+            plan = self._plan(function, index)
             if len(found) > 1:
                 plan.block()
-            entry = _Entry(plan.fields, plan.mode, True, plan.each_item, plan)
-            if frame is not None:
-                frame.entries.append(entry)
+            if entries is not None:
+                entries.append(_Entry(plan.fields, plan.mode, True, plan.each_item, plan))
             else:
                 if plan.always:
                     plan.block()
                 self._emit(plan)
 
     def _kind(self, func: cst.BaseExpression) -> Optional[str]:
-        dotted = dotted_name(func)
-        if dotted is None:
+        """ "v1" for pydantic's ``validator``, "v2" for ``field_validator``, where ``func``
+        stands; None for anything else and for names that a version guard imports."""
+        model = self.context.model
+        head = _head(func)
+        if head is None or head.value in model.guarded_names():
             return None
-        qualified = self._qualname(func)
-        kind = (
-            "v1" if qualified in _V1_VALIDATORS else "v2" if qualified in _V2_VALIDATORS else None
-        )
-        if kind is None or dotted.split(".")[0] in self._guarded():
-            return None
-        return kind
-
-    def _qualname(self, expr: cst.BaseExpression) -> Optional[str]:
-        """The qualified name through imports, and through ``from pydantic import *``."""
-        imports = self.context.imports
-        if (
-            isinstance(expr, cst.Name)
-            and expr.value not in imports.names
-            and expr.value not in self._defined_names()
-            and "pydantic" in imports.star_modules
-        ):
-            return f"pydantic.{expr.value}"
-        return self.context.qualname(expr)
-
-    def _guarded(self) -> frozenset[str]:
-        if self._guarded_names is None:
-            self._guarded_names = guarded_import_names(self.context.module, self.context.imports)
-        return self._guarded_names
-
-    def _defined_names(self) -> frozenset[str]:
-        context = self.context
-        return context.shared(
-            module_level_definitions, lambda: module_level_definitions(context.module)
-        )
+        return _KINDS.get(model.resolve(func) or "")
 
     # -- planning the fix --------------------------------------------------------------------
 
-    def _plan(self, function: cst.FunctionDef, index: int, decorator: cst.Decorator) -> _Plan:
+    def _plan(self, function: cst.FunctionDef, index: int) -> _Plan:
+        decorator = function.decorators[index]
         expr = decorator.decorator
         if not isinstance(expr, cst.Call):
             plan = _Plan(decorator, None, "other")
             plan.block("Pydantic 2 refuses a `@validator` without field names")
             return plan
-        fields, mode, each_item = _describe_call(expr)
+        fields, mode, each_item = _describe_call(self.context.model.expr_of(expr))
         plan = _Plan(decorator, fields, mode, each_item=each_item)
-        self._plan_name(plan, expr.func)
+        self._plan_name(plan, expr.func, decorator)
         _plan_arguments(plan, expr)
         self._plan_decorators(plan, function, index)
-        self._plan_signature(plan, function)
+        self._plan_signature(plan, function, decorator)
         return plan
 
-    def _plan_name(self, plan: _Plan, func: cst.BaseExpression) -> None:
-        if isinstance(func, cst.Name):
-            plan.ops.append(_Op("replace", func, "field_validator"))
-            plan.imports.append("field_validator")
-            plan.unused.append(func.value)
-            return
-        head: cst.BaseExpression = func
-        while isinstance(head, cst.Attribute):
-            head = head.value
-        if isinstance(head, cst.Name) and self.context.qualname(head) == "pydantic":
+    def _plan_name(self, plan: _Plan, func: cst.BaseExpression, decorator: cst.Decorator) -> None:
+        head = _head(func)
+        if head is not func and head is not None and self.context.model.resolve(head) == "pydantic":
             plan.namespace = f"{head.value}."
-            plan.ops.append(_Op("replace", func, f"{head.value}.field_validator"))
+            plan.fix.replace(func, f"{head.value}.field_validator")
             return
-        plan.ops.append(_Op("replace", func, "field_validator"))
-        plan.imports.append("field_validator")
-        if isinstance(head, cst.Name):
-            plan.unused.append(head.value)
+        plan.fix.replace(func, "field_validator")
+        plan.imports.append(("field_validator", decorator))
+        if head is not None:
+            plan.fix.remove_if_unused(head.value)
 
     def _plan_decorators(self, plan: _Plan, function: cst.FunctionDef, index: int) -> None:
         """``@classmethod`` goes right above the ``def``; other decorators below ours would
         start to receive a classmethod, so they stop the fix."""
         below = function.decorators[index + 1 :]
         above = function.decorators[:index]
-        if any(self._is_builtin(d.decorator, "staticmethod") for d in function.decorators):
-            plan.block()
-            return
-        if any(self._is_builtin(d.decorator, "classmethod") for d in above):
-            plan.block()
-            return
-        if not all(self._is_builtin(d.decorator, "classmethod") for d in below):
+        if (
+            any(self._is_builtin(d, "staticmethod") for d in function.decorators)
+            or any(self._is_builtin(d, "classmethod") for d in above)
+            or not all(self._is_builtin(d, "classmethod") for d in below)
+        ):
             plan.block()
             return
         if below:
@@ -616,19 +526,14 @@ class DeprecatedValidator(Rule):
         if not params or params[0].name.value != "cls":
             plan.block()
             return
-        # Inserted in front of ``def`` rather than as a line of its own (``insert_line_before``)
-        # so that the new line ends like the ``def`` line does in a file of mixed line endings.
-        newline = self.context.newline
-        body = function.body
-        if isinstance(body, cst.IndentedBlock) and body.header.newline.value is not None:
-            newline = body.header.newline.value
-        indent = "".join(self._indents)
-        plan.ops.append(_Op("insert_before", function, f"@classmethod{newline}{indent}"))
+        plan.fix.insert_line_before(function, "@classmethod")
 
-    def _is_builtin(self, expr: cst.BaseExpression, name: str) -> bool:
-        return is_name(expr, name) and name not in self.context.imports.names
+    def _is_builtin(self, decorator: cst.Decorator, name: str) -> bool:
+        return self.context.model.resolve(decorator.decorator) == f"builtins.{name}"
 
-    def _plan_signature(self, plan: _Plan, function: cst.FunctionDef) -> None:
+    def _plan_signature(
+        self, plan: _Plan, function: cst.FunctionDef, decorator: cst.Decorator
+    ) -> None:
         parameters = function.params
         positional = list(parameters.params)
         kwonly = list(parameters.kwonly_params)
@@ -641,34 +546,27 @@ class DeprecatedValidator(Rule):
         ):
             plan.block()
             return
-        kwargs = parameters.star_kwarg
-        watched = {"values", "info", *_REMOVED_PARAMETERS}
-        if kwargs is not None:
-            watched.add(kwargs.name.value)
-        uses = _NameUses(frozenset(watched))
-        function.body.visit(uses)
-
-        items: list[Union[cst.Param, cst.ParamStar]] = [*positional]
-        if isinstance(parameters.star_arg, cst.ParamStar):
-            items.append(parameters.star_arg)
-        items.extend(kwonly)
-        if kwargs is not None:
-            items.append(kwargs)
-
+        body = _Body(self.context.model, function)
+        star, kwargs = parameters.star_arg, parameters.star_kwarg
+        items: list[Union[cst.Param, cst.ParamStar]] = [
+            p
+            for p in (*positional, star, *kwonly, kwargs)
+            if isinstance(p, (cst.Param, cst.ParamStar))
+        ]
         dropped: set[int] = set()  # ids of parameters the fix deletes
         refused: list[str] = []
         values: Optional[cst.Param] = None
-        for param in positional[2:] + kwonly:
-            name = param.name.value
-            if name == "values":
-                values = param
-            elif name in _REMOVED_PARAMETERS:
-                refused.append(f"`{name}`")
-                if name in uses.loads or name in uses.bound:
-                    plan.block()
+        for param in [*positional[2:], *kwonly, *([kwargs] if kwargs else [])]:
+            name = "**kwargs" if param is kwargs else param.name.value
+            if param is kwargs or name in _REMOVED_PARAMETERS:
+                refused.extend([] if param is kwargs else [f"`{name}`"])
+                if body.reads(param) != []:
+                    plan.block()  # a `field`/`config`/`**kwargs` that the body reads
                 else:
                     dropped.add(id(param))
                     plan.unsafe_reasons.append(f"`{name}` dropped")
+            elif name == "values":
+                values = param
             elif param.default is None:
                 plan.block()  # Pydantic 2 refuses other required parameters
         if refused:
@@ -676,12 +574,6 @@ class DeprecatedValidator(Rule):
             plan.notes.append(
                 f"Pydantic 2 refuses its {' and '.join(refused)} {plural} when the class is defined"
             )
-        if kwargs is not None:
-            if kwargs.name.value in uses.loads or kwargs.name.value in uses.bound:
-                plan.block()
-            else:
-                dropped.add(id(kwargs))
-                plan.unsafe_reasons.append("`**kwargs` dropped")
         if not plan.fixable:
             return
 
@@ -703,41 +595,36 @@ class DeprecatedValidator(Rule):
 
         for position, item in enumerate(items):
             if isinstance(item, cst.Param) and id(item) in dropped:
-                plan.ops.extend(_delete_item(items[position - 1], item))
-                plan.unused.extend(_annotation_names(item))
-        if values is not None:
-            plan.unused.extend(_annotation_names(values))
-
+                _delete_item(plan.fix, items[position - 1], item)
+                body.forget_annotation(plan.fix, item)
         if values is None:
             return
+        body.forget_annotation(plan.fix, values)
         plan.unsafe_reasons.append("`values` rewritten")
-        if "values" in uses.bound:
+        uses = body.reads(values)
+        if uses is None:
             plan.block()
             return
-        star = parameters.star_arg
-        if "values" not in uses.loads:
+        if not uses:
             if values_kwonly:
                 before = _item_before(items, star)
                 if before is None or not isinstance(before.comma, cst.Comma):
                     plan.block()
                     return
-                plan.ops.append(_Op("replace_range", before.comma, "", _last_part(values)))
+                plan.fix.replace_range(before.comma, _last_part(values), "")
             else:
-                plan.ops.extend(_delete_item(positional[1], values))
+                _delete_item(plan.fix, positional[1], values)
             return
-        names = {p.name.value for p in [*positional, *kwonly]}
-        if "info" in uses.loads or "info" in uses.bound or "info" in names:
+        if body.mentions("info"):
             plan.block()
             return
         annotation = f"info: {plan.namespace}ValidationInfo"
         if not plan.namespace:
-            plan.imports.append("ValidationInfo")
-        if values_kwonly and isinstance(star, cst.ParamStar):
-            plan.ops.append(_Op("replace_range", star, annotation, _last_part(values)))
-        else:
-            plan.ops.append(_Op("replace_range", values, annotation, _last_part(values)))
-        for use in uses.loads["values"]:
-            plan.ops.append(_Op("replace", use, "info.data"))
+            plan.imports.append(("ValidationInfo", decorator))
+        first = star if values_kwonly and isinstance(star, cst.ParamStar) else values
+        plan.fix.replace_range(first, _last_part(values), annotation)
+        for use in uses:
+            plan.fix.replace(use, "info.data")
 
     def _plan_always(self, plan: _Plan, cls: cst.ClassDef) -> None:
         """``always=True``: ``validate_default=True`` on each validated field of the class."""
@@ -755,7 +642,7 @@ class DeprecatedValidator(Rule):
             if value is None:
                 continue  # a required field: there is no default to validate
             if isinstance(value, cst.Call):
-                qualified = self._qualname(value.func) or ""
+                qualified = self.context.model.resolve(value.func) or ""
                 if qualified in _FIELD_FUNCTIONS:
                     if not self._plan_field_call(plan, value):
                         return
@@ -763,10 +650,10 @@ class DeprecatedValidator(Rule):
                 if qualified.split(".")[0] in _FIELD_LIBRARIES:
                     plan.block()
                     return
-            plan.ops.append(_Op("insert_before", value, f"{plan.namespace}Field("))
-            plan.ops.append(_Op("insert_after", value, ", validate_default=True)"))
+            plan.fix.insert_before(value, f"{plan.namespace}Field(")
+            plan.fix.insert_after(value, ", validate_default=True)")
             if not plan.namespace:
-                plan.imports.append("Field")
+                plan.imports.append(("Field", value))
 
     def _plan_field_call(self, plan: _Plan, call: cst.Call) -> bool:
         for arg in call.args:
@@ -774,21 +661,20 @@ class DeprecatedValidator(Rule):
                 plan.block()
                 return False
             if arg.keyword is not None and arg.keyword.value == "validate_default":
-                if is_name(arg.value, "True"):
+                if _literal_bool(arg.value) is True:
                     return True
                 plan.block()
                 return False
         if call.args:
-            plan.ops.append(_Op("insert_after", call.args[-1], ", validate_default=True"))
+            plan.fix.insert_after(call.args[-1], ", validate_default=True")
         else:
             func = self.context.code(call.func)
-            plan.ops.append(_Op("replace", call, f"{func}(validate_default=True)"))
+            plan.fix.replace(call, f"{func}(validate_default=True)")
         return True
 
     # -- the class as a whole ----------------------------------------------------------------
 
-    def _finish_class(self, frame: _ClassFrame) -> None:
-        entries = frame.entries
+    def _finish_class(self, cls: cst.ClassDef, entries: list[_Entry]) -> None:
         each_item = [e for e in entries if e.v1 and e.each_item]
         for entry in entries:
             plan = entry.plan
@@ -800,7 +686,7 @@ class DeprecatedValidator(Rule):
                     "with `@field_validator`"
                 )
             elif plan.always:
-                self._plan_always(plan, frame.node)
+                self._plan_always(plan, cls)
         _downgrade_reordering(entries)
         for entry in entries:
             if entry.plan is not None:
@@ -808,68 +694,125 @@ class DeprecatedValidator(Rule):
 
     def _emit(self, plan: _Plan) -> None:
         safety = plan.safety
-        builder: Optional[FixBuilder] = None
-        if safety is not None:
-            builder = self.fix(safety, _FIX_TITLE)
-            if self._add_imports(builder, plan.imports):
-                for op in plan.ops:
-                    _apply(builder, op)
-                for name in plan.unused:
-                    builder.remove_if_unused(name)
-            else:
-                builder = None
-        self.report(plan.node, plan.message, fix=builder)
+        fix: Optional[FixBuilder] = None
+        if safety is not None and self._add_imports(plan):
+            fix = plan.fix
+            fix.applicability = safety
+        self.report(plan.node, plan.message, fix=fix)
 
-    def _add_imports(self, builder: FixBuilder, names: Sequence[str]) -> bool:
-        """Import ``names`` from pydantic in one edit. False when a name is taken."""
-        imports = self.context.imports
+    def _add_imports(self, plan: _Plan) -> bool:
+        """Import the pydantic names the fix writes, where they do not mean pydantic's already
+        (a star import is made explicit). False when the import would not reach where a name is
+        written, or would change what another use of the name means."""
+        model = self.context.model
         needed: list[str] = []
-        for name in dict.fromkeys(names):
-            if imports.top_level_names.get(name) in _PROVIDED_BY[name]:
+        for name, node in plan.imports:
+            kind, _, meaning = self._meaning(name, node)
+            provided = _PROVIDED_BY[name]
+            if (kind == "bound" and meaning in provided) or name in needed:
                 continue
-            if name in imports.names or name in self._defined_names():
+            uses = [self._meaning(name, use) for use, _ in model.cst.loads if use.value == name]
+            if (
+                kind == "bound"
+                or model.bindings(0, name)
+                or any(scope <= 0 and meaning not in provided for _, scope, meaning in uses)
+            ):
                 return False
             needed.append(name)
         # Classes before functions, as isort and ruff order them; the fixer puts all names
         # from one module into one edit of its import line (or one new line).
         for name in sorted(needed, key=lambda name: (not name[:1].isupper(), name)):
-            builder.add_import("pydantic", name)
+            plan.fix.add_import("pydantic", name)
         return True
+
+    def _meaning(self, name: str, node: cst.CSTNode) -> tuple[str, int, Optional[str]]:
+        """Where ``name`` is found at ``node`` (the lookup's kind and scope; a local binding has
+        a scope above 0) and the qualified name it means there."""
+        model = self.context.model
+        point = model.point_of(node)
+        if point is None:
+            return "bound", -1, None
+        found = model.lookup(name, point)
+        return found.kind, found.scope, model.qualified_name(ir.Name(name), point)
+
+
+class _Body:
+    """What a function's code (nested functions and comprehensions included) does with the
+    names of its parameters, from the model."""
+
+    def __init__(self, model: FileModel, function: cst.FunctionDef) -> None:
+        self.model = model
+        scope = model.scope_of(function)
+        self.scope = scope.id if scope is not None else -1
+
+    def _inside(self, scope: int) -> bool:
+        while scope >= 0 and scope != self.scope:
+            scope = self.model.scope(scope).parent
+        return scope >= 0
+
+    def reads(self, param: cst.Param) -> Optional[list[cst.Name]]:
+        """The reads of ``param`` in the body, or None when the body binds its name again
+        (assigns, deletes, imports it...; also from a nested function, through ``nonlocal``)."""
+        model = self.model
+        own = model.bindings_of(param.name)
+        binding = own[0] if len(own) == 1 else None
+        if binding is None or list(model.bindings(binding.scope, binding.name)) != [binding]:
+            return None
+        found = []
+        for node, point in model.cst.loads:
+            if node.value == binding.name and self._inside(point.scope):
+                lookup = model.lookup_at(node.value, node)
+                if lookup is not None and binding in lookup.bindings:
+                    found.append(node)
+        return found
+
+    def mentions(self, name: str) -> bool:
+        """Whether the body (or the parameter list) reads or binds ``name`` anywhere."""
+        return any(
+            node.value == name and self._inside(point.scope) for node, point in self.model.cst.loads
+        ) or any(b.name == name and self._inside(b.origin) for b in self.model.summary.bindings)
+
+    def forget_annotation(self, fix: FixBuilder, param: cst.Param) -> None:
+        """The names in the annotation of a parameter the fix removes may become unused."""
+        if param.annotation is not None:
+            expr = self.model.expr_of(param.annotation.annotation)
+            for part in ir.walk(expr) if expr is not None else ():
+                if isinstance(part, ir.Name):
+                    fix.remove_if_unused(part.id)
 
 
 # -- decorator arguments ----------------------------------------------------------------------
 
 
-def _describe_call(call: cst.Call) -> tuple[Optional[frozenset[str]], str, bool]:
+def _describe_call(call: Optional[ir.Expr]) -> tuple[Optional[frozenset[str]], str, bool]:
     """The fields, mode and ``each_item`` of a ``validator(...)``/``field_validator(...)``."""
-    names: set[str] = set()
-    every = False
-    mode = "after"
-    each_item = False
-    for arg in call.args:
-        if arg.keyword is None:
-            value = arg.value
-            if arg.star or not isinstance(value, cst.SimpleString):
-                every = True
-                continue
-            text = value.evaluated_value
-            if not isinstance(text, str) or text == "*":
-                every = True
-            else:
-                names.add(text)
-            continue
-        keyword = arg.keyword.value
-        flag = _literal_bool(arg.value)
-        if keyword == "pre":
-            mode = {True: "before", False: "after", None: "other"}[flag]
-        elif keyword == "mode":
-            value = arg.value
-            mode = "other"
-            if isinstance(value, cst.SimpleString) and value.evaluated_value in ("before", "after"):
-                mode = str(value.evaluated_value)
-        elif keyword == "each_item":
-            each_item = flag is not False
-    return (None if every else frozenset(names)), mode, each_item
+    if not isinstance(call, ir.Call):
+        return None, "other", False
+    positional = [arg for arg in call.args if arg.keyword is None]
+    names = [_literal(arg.value) for arg in positional if not arg.star]
+    fields = frozenset(n for n in names if isinstance(n, str) and n != "*")
+    every = len(names) < len(positional) or any(n not in fields for n in names)
+    pre, mode = _literal(call.keyword("pre")), _literal(call.keyword("mode"))
+    if call.keyword("pre") is not None:
+        mode = "before" if pre is True else "after" if pre is False else "other"
+    elif call.keyword("mode") is not None:
+        mode = mode if mode in ("before", "after") else "other"
+    else:
+        mode = "after"
+    each = call.keyword("each_item")
+    return (None if every else fields), str(mode), each is not None and _literal(each) is not False
+
+
+def _head(expr: cst.BaseExpression) -> Optional[cst.Name]:
+    """The name a chain of attributes starts with (``pydantic`` of ``pydantic.validator``)."""
+    while isinstance(expr, cst.Attribute):
+        expr = expr.value
+    return expr if isinstance(expr, cst.Name) else None
+
+
+def _literal(expr: Optional[ir.Expr]) -> object:
+    """The value of a literal (an object of its own for anything else)."""
+    return expr.value if isinstance(expr, ir.Constant) else _literal
 
 
 def _plan_arguments(plan: _Plan, call: cst.Call) -> None:
@@ -891,35 +834,27 @@ def _plan_arguments(plan: _Plan, call: cst.Call) -> None:
         flag = _literal_bool(arg.value)
         if keyword == "check_fields":
             continue
-        if keyword == "allow_reuse":
-            plan.ops.extend(_delete_item(args[index - 1], arg) if index else [])
-            continue
-        if keyword not in ("pre", "each_item", "always") or flag is None:
+        if keyword != "allow_reuse" and (
+            keyword not in ("pre", "each_item", "always") or flag is None
+        ):
             plan.block()
-            continue
-        if flag is False:
-            plan.ops.extend(_delete_item(args[index - 1], arg) if index else [])
-        elif keyword == "pre":
-            plan.ops.append(_Op("replace", arg.keyword, "mode"))
-            plan.ops.append(_Op("replace", arg.value, f"{quote}before{quote}"))
-        elif keyword == "each_item":
+        elif keyword == "each_item" and flag:
             plan.block(
                 "`each_item=True` has no `@field_validator` form: validate the items through "
                 "the field's item type"
             )
-        else:
-            plan.always = True  # moved to the fields, see ``_plan_always``
-            plan.ops.extend(_delete_item(args[index - 1], arg) if index else [])
+        elif keyword == "pre" and flag:
+            plan.fix.replace(arg.keyword, "mode")
+            plan.fix.replace(arg.value, f"{quote}before{quote}")
+        elif index:  # `allow_reuse`, the defaults, and `always=True` (moved to the fields)
+            plan.always = plan.always or (keyword == "always" and flag is True)
+            _delete_item(plan.fix, args[index - 1], arg)
     if positional == 0:
         plan.block()
 
 
 def _literal_bool(expr: cst.BaseExpression) -> Optional[bool]:
-    if is_name(expr, "True"):
-        return True
-    if is_name(expr, "False"):
-        return False
-    return None
+    return {"True": True, "False": False}.get(expr.value) if isinstance(expr, cst.Name) else None
 
 
 # -- edits ------------------------------------------------------------------------------------
@@ -968,14 +903,6 @@ def _item_before(items: Sequence[_Item], item: object) -> Optional[_Item]:
     return None
 
 
-def _annotation_names(param: cst.Param) -> Iterator[str]:
-    """The names an annotation that the fix removes uses (their imports may become unused)."""
-    if param.annotation is None:
-        return
-    for node in names_in(param.annotation):
-        yield node.value
-
-
 def _single_line(item: Union[cst.Arg, cst.Param]) -> bool:
     """Whether the parts of a parameter outside its own range (its name) fit on one line."""
     if isinstance(item, cst.Arg):
@@ -985,29 +912,12 @@ def _single_line(item: Union[cst.Arg, cst.Param]) -> bool:
     return not any(p is not None and "\n" in module.code_for_node(p) for p in parts)
 
 
-def _delete_item(previous: _Item, item: Union[cst.Arg, cst.Param]) -> list[_Op]:
+def _delete_item(fix: FixBuilder, previous: _Item, item: Union[cst.Arg, cst.Param]) -> None:
     """Delete an argument or parameter that is not the first of its list."""
     if _on_own_line(previous, item) and _single_line(item):
-        return [_Op("delete_lines", item)]
-    if not isinstance(previous.comma, cst.Comma):  # pragma: no cover - not valid syntax
-        return []
-    return [_Op("replace_range", previous.comma, "", _last_part(item))]
-
-
-def _apply(builder: FixBuilder, op: _Op) -> None:
-    if op.kind == "replace":
-        builder.replace(op.node, op.text)
-    elif op.kind == "replace_range":
-        assert op.end is not None
-        builder.replace_range(op.node, op.end, op.text)
-    elif op.kind == "delete_lines":
-        builder.delete_lines(op.node)
-    elif op.kind == "insert_before":
-        builder.insert_before(op.node, op.text)
-    elif op.kind == "insert_after":
-        builder.insert_after(op.node, op.text)
-    else:  # pragma: no cover - a programming error
-        raise ValueError(op.kind)
+        fix.delete_lines(item)
+    elif isinstance(previous.comma, cst.Comma):
+        fix.replace_range(previous.comma, _last_part(item), "")
 
 
 # -- the class body ---------------------------------------------------------------------------
@@ -1084,94 +994,3 @@ def _run_order(
             before, after = [], []
     segments.append((tuple(before), tuple(after)))
     return segments
-
-
-# -- names in a function body -----------------------------------------------------------------
-
-
-class _NameUses(cst.CSTVisitor):
-    """Where a function body reads (``loads``) or rebinds (``bound``) some names."""
-
-    def __init__(self, watched: frozenset[str]) -> None:
-        super().__init__()
-        self.watched = watched
-        self.loads: dict[str, list[cst.Name]] = {}
-        self.bound: set[str] = set()
-        self._targets: set[int] = set()
-
-    def _bind(self, expr: Optional[cst.BaseExpression]) -> None:
-        if expr is not None:
-            self._targets.update(id(name) for name in target_name_nodes(expr))
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if node.value not in self.watched:
-            return
-        if id(node) in self._targets:
-            self.bound.add(node.value)
-        else:
-            self.loads.setdefault(node.value, []).append(node)
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)  # ``x.values`` is not a use of ``values``
-        return False
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)  # neither is ``f(values=...)``
-        return False
-
-    def visit_ImportAlias(self, node: cst.ImportAlias) -> bool:
-        if node.asname is not None:
-            self._bind(node.asname.name)
-            node.asname.visit(self)
-        else:
-            local = (dotted_name(node.name) or "").split(".")[0]
-            if local in self.watched:
-                self.bound.add(local)
-        return False
-
-    def visit_Param(self, node: cst.Param) -> None:
-        self._bind(node.name)
-
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self._bind(node.target)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._bind(node.target)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self._bind(node.target)
-
-    def visit_For(self, node: cst.For) -> None:
-        self._bind(node.target)
-
-    def visit_CompFor(self, node: cst.CompFor) -> None:
-        self._bind(node.target)
-
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self._bind(node.target)
-
-    def visit_AsName(self, node: cst.AsName) -> None:
-        self._bind(node.name)
-
-    def visit_Del(self, node: cst.Del) -> None:
-        self._bind(node.target)
-
-    def visit_Global(self, node: cst.Global) -> None:
-        for item in node.names:
-            self._bind(item.name)
-
-    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
-        for item in node.names:
-            self._bind(item.name)
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._bind(node.name)
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self._bind(node.name)
-
-    def visit_MatchAs(self, node: cst.MatchAs) -> None:
-        self._bind(node.name)
-
-    def visit_MatchStar(self, node: cst.MatchStar) -> None:
-        self._bind(node.name)

@@ -292,7 +292,10 @@ class ModuleModel:
                 return self._bound(module, name, self.end_of(module))
             hidden = scope.kind == s.CLASS and not first  # class bodies do not enclose methods
             if not hidden and name not in scope.nonlocals and self._is_local(scope, name):
-                return self._bound(scope, name, at)
+                found = self._bound(scope, name, at)
+                if found.bindings or scope.kind != s.CLASS:
+                    return found
+                # A class body reads a name it has not bound yet from the enclosing scopes.
             parent = self.parent(scope)
             if parent is not None:
                 if scope.kind in _IMMEDIATE:  # runs where it stands

@@ -168,6 +168,31 @@ NOT_FLAGGED = [
 
         _strip = field_validator("name")(strip)
     """,
+    # The import rebound at module level: the decorator is not pydantic's any more.
+    """
+    from pydantic import BaseModel, validator
+
+    validator = traced(validator)
+
+    class User(BaseModel):
+        name: str
+
+        @validator("name")
+        def strip(cls, v):
+            return v.strip()
+    """,
+    # A class attribute shadows the import in the class body.
+    """
+    from pydantic import BaseModel, validator
+
+    class User(BaseModel):
+        validator = staticmethod(make_validator)
+        name: str
+
+        @validator("name")
+        def strip(cls, v):
+            return v.strip()
+    """,
 ]
 
 
@@ -1194,6 +1219,40 @@ NO_FIX = [
         """,
         None,
     ),
+    # `classmethod` is not the builtin here: the decorator below ours is unknown.
+    (
+        """
+        from pydantic import BaseModel, validator
+
+        classmethod = registered(classmethod)
+
+        class Item(BaseModel):
+            name: str
+
+            @validator("name")
+            @classmethod
+            def check(cls, v):
+                return v
+        """,
+        None,
+    ),
+    # Importing pydantic's `Field` would change what `Field` means elsewhere (a star import).
+    (
+        """
+        from pydantic import BaseModel, validator
+        from app.fields import *
+
+        class Item(BaseModel):
+            name: str = "x"
+
+            @validator("name", always=True)
+            def check(cls, v):
+                return v
+
+        EXTRA = Field(1)
+        """,
+        None,
+    ),
 ]
 
 
@@ -1360,6 +1419,167 @@ def test_fix_is_stable_with_many_validators() -> None:
     assert fixed.fixed_text.count("@classmethod") == 12
     assert fixed.fixed_text.count('mode="before"') == 6
     assert "import BaseModel, field_validator\n" in fixed.fixed_text
+
+
+# -- defects fixed by the port onto the semantic model -----------------------------------------
+
+
+def test_defect_1_local_validator_shadows_the_import() -> None:
+    """A local ``def validator`` shadows pydantic's inside its function: not flagged there,
+    and nothing there is "fixed"; the module-level use of the import still is."""
+    code = textwrap.dedent(
+        """\
+        from pydantic import BaseModel, validator
+
+        def make_form():
+            def validator(*fields):
+                return lambda f: f
+
+            class Form:
+                @validator("q")
+                def strip(cls, v):
+                    return v.strip()
+
+            return Form
+
+        class User(BaseModel):
+            name: str
+
+            @validator("name")
+            def strip(cls, v):
+                return v.strip()
+        """
+    )
+    found = run_rule(DeprecatedValidator, code).diagnostics
+    assert [d.start.row for d in found] == [17]
+    fixed = run_rule(DeprecatedValidator, code, fix=True, unsafe=True).fixed_text
+    assert '        @validator("q")\n        def strip' in fixed
+    assert '    @field_validator("name")\n    @classmethod\n' in fixed
+
+
+def test_defect_6_reexported_validator() -> None:
+    """``validator`` imported from a project package that re-exports pydantic's."""
+    case = Case(
+        """
+        from pydantic import BaseModel
+        from mypkg import validator
+
+        class User(BaseModel):
+            name: str
+
+            @validator("name", pre=True)
+            def strip(cls, v):
+                return v.strip()
+        """,
+        expected="""
+        from pydantic import BaseModel, field_validator
+
+        class User(BaseModel):
+            name: str
+
+            @field_validator("name", mode="before")
+            @classmethod
+            def strip(cls, v):
+                return v.strip()
+        """,
+        files={"mypkg/__init__.py": "from pydantic import validator\n"},
+        count=1,
+        message="`@validator` is deprecated in Pydantic 2",
+    )
+    check_case(DeprecatedValidator, LabeledCase("invalid", 0, case))
+    # Without the package's re-export, the name is the project's own: not flagged.
+    other = {"mypkg/__init__.py": "def validator(*fields):\n    return lambda f: f\n"}
+    assert run_rule(DeprecatedValidator, case.source(), files=other).diagnostics == []
+
+
+NESTED_SCOPES = [
+    # A nested function's own `values` parameter is not the validator's.
+    Case(
+        """
+        from pydantic import BaseModel, validator
+
+        class Item(BaseModel):
+            a: int
+            b: int
+
+            @validator("b")
+            def check(cls, v, values):
+                def first(values):
+                    return values[0]
+                return first([v, values["a"]])
+        """,
+        expected="""
+        from pydantic import BaseModel, ValidationInfo, field_validator
+
+        class Item(BaseModel):
+            a: int
+            b: int
+
+            @field_validator("b")
+            @classmethod
+            def check(cls, v, info: ValidationInfo):
+                def first(values):
+                    return values[0]
+                return first([v, info.data["a"]])
+        """,
+        unsafe=True,
+    ),
+    # A comprehension variable called `values`, and a nested `field` parameter: the
+    # validator's own `values` and `field` are never read, so they go.
+    Case(
+        """
+        from pydantic import BaseModel, validator
+
+        class Item(BaseModel):
+            tags: list[str]
+
+            @validator("tags")
+            def check(cls, v, values, field):
+                def named(field):
+                    return field.strip()
+                return [named(values) for values in v]
+        """,
+        expected="""
+        from pydantic import BaseModel, field_validator
+
+        class Item(BaseModel):
+            tags: list[str]
+
+            @field_validator("tags")
+            @classmethod
+            def check(cls, v):
+                def named(field):
+                    return field.strip()
+                return [named(values) for values in v]
+        """,
+        unsafe=True,
+    ),
+]
+
+
+@pytest.mark.parametrize("case", NESTED_SCOPES, ids=["nested-param", "comprehension"])
+def test_names_of_nested_scopes_are_their_own(case: Case) -> None:
+    check_case(DeprecatedValidator, LabeledCase("invalid", NESTED_SCOPES.index(case), case))
+
+
+def test_a_method_named_validator_is_flagged() -> None:
+    """The decorator runs before the class binds the method's name: it is pydantic's."""
+    code = textwrap.dedent(
+        """\
+        from pydantic import BaseModel, validator
+
+        class Item(BaseModel):
+            name: str
+
+            @validator("name")
+            def validator(cls, v):
+                return v
+        """
+    )
+    (finding,) = run_rule(DeprecatedValidator, code).diagnostics
+    assert finding.start.row == 6
+    fixed = run_rule(DeprecatedValidator, code, fix=True).fixed_text
+    assert '@field_validator("name")\n    @classmethod\n    def validator(' in fixed
 
 
 # -- the version-guard helpers ------------------------------------------------------------------
