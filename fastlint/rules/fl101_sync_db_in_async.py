@@ -9,6 +9,7 @@ import libcst as cst
 from fastlint.fastapi.sync_rewrite import sync_def_blocker, sync_def_fix
 from fastlint.rule import Case, FixAvailability, Rule
 from fastlint.semantic import ir, knowledge
+from fastlint.semantic import summary as s
 from fastlint.semantic.model import FileModel, Point
 from fastlint.semantic.summary import CallSite
 from fastlint.semantic.types import Types
@@ -98,7 +99,9 @@ class SyncDbInAsync(Rule):
             return
         findings: dict[int, str] = {}
         for index, site in model.own_calls(scope):
-            if not _dispatched(model, types, index):
+            # An awaited call returns an awaitable: whatever its annotation says, the receiver
+            # is async (``await session.execute()`` on a session annotated `Session`).
+            if site.usage != s.AWAITED and not _dispatched(model, types, index):
                 reason = _blocking(model, types, site)
                 if reason is not None:
                     findings[index] = reason

@@ -160,6 +160,10 @@ class DeprecatedStatusName(Rule):
                 from starlette.status import HTTP_422_UNPROCESSABLE_ENTITY as UNPROCESSABLE
             if STARLETTE_VERSION < (0, 48):
                 LEGACY = status.HTTP_422_UNPROCESSABLE_ENTITY
+            try:  # the attribute only newer Starlette versions have
+                HTTP_422 = status.HTTP_422_UNPROCESSABLE_CONTENT
+            except AttributeError:
+                HTTP_422 = status.HTTP_422_UNPROCESSABLE_ENTITY
             if hasattr(status, "HTTP_422_UNPROCESSABLE_CONTENT"):
                 CODE = status.HTTP_422_UNPROCESSABLE_CONTENT
             else:

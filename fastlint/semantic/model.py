@@ -73,7 +73,9 @@ _IMMEDIATE = frozenset({s.CLASS, s.COMPREHENSION})
 _VERSION_IDENTIFIER = re.compile(
     r"version|pydantic_?v?\d|^_*(?:is_|has_|use_|using_)?v\d+$|^_*py_?\d", re.IGNORECASE
 )
-_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+# A ``try`` that catches one of these around a name is a compatibility fallback: an import
+# that may not exist, or an attribute that older versions lack (``status.HTTP_422_...``).
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "AttributeError"})
 _PROBES = frozenset({"builtins.hasattr", "builtins.getattr"})
 # ``hasattr(pydantic, "field_validator")``: a feature probe of one of these is a version guard.
 _PROBED_LIBRARIES = frozenset({"pydantic", "starlette", "fastapi"})
@@ -450,7 +452,8 @@ class ModuleModel:
         """Whether the statement of ``arm`` is written for two worlds on purpose: an ``if``
         on a version (``PYDANTIC_V2``, ``sys.version_info >= (3, 10)``, a
         ``hasattr(pydantic, ...)`` probe: its body and every ``elif``/``else``) or a ``try``
-        with an ``except ImportError`` (a compatibility import: all of it)."""
+        with an ``except ImportError`` (a compatibility import: all of it) or an ``except
+        AttributeError`` (an attribute that only some versions have)."""
         if arm.catches:
             return any(_names_import_error(expr) for expr in arm.catches)
         if arm.kind in ("if", "else"):

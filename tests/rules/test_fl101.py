@@ -1158,3 +1158,20 @@ def test_no_sync_rewrite_for_a_dependency_awaited_by_project_code() -> None:
     """
     assert len(_messages(code, path="app/main.py")) == 1
     assert _fixed(code) == _dedent(code)
+
+
+def test_an_awaited_call_is_not_a_sync_call() -> None:
+    """Prefect annotates an AsyncSession parameter as `sa.orm.Session`; `await
+    session.execute(...)` shows the session is async whatever the annotation says."""
+    code = """
+        import sqlalchemy as sa
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+        @app.get("/")
+        async def history(session: sa.orm.Session):
+            result = await session.execute("select 1")
+            return result.all()
+    """
+    assert _messages(code, path="app/main.py") == []
