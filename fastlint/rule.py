@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 import inspect
 import os
+import re
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -59,15 +60,43 @@ class Case:
     files: Mapping[str, str] = field(default_factory=dict)
     config: Mapping[str, Any] = field(default_factory=dict)
     count: Optional[int] = None  # exact number of findings, when it matters
-    message: Optional[str] = None  # a substring that the (first) message must contain
+    message: Optional[str] = None  # a substring that the first message must contain
+    # Substrings of every finding's message, in order (one per finding).
+    messages: Sequence[str] = ()
+    # The fix every finding offers: "safe", "unsafe" or "none".
+    safety: Optional[str] = None
 
     def source(self) -> str:
-        return textwrap.dedent(self.code).lstrip("\n")
+        """The code to check, without its ``# error`` markers."""
+        return strip_markers(textwrap.dedent(self.code).lstrip("\n"))
+
+    def marked_lines(self) -> dict[int, str]:
+        """Line number -> message substring ("" for any) of each ``# error`` marker: a line
+        ending with ``# error`` (or ``# error: <text of the message>``) must have a finding,
+        and a case with markers has findings on marked lines only."""
+        lines = textwrap.dedent(self.code).lstrip("\n").splitlines()
+        out: dict[int, str] = {}
+        for number, line in enumerate(lines, start=1):
+            match = _MARKER.search(line)
+            if match is not None:
+                out[number] = (match.group("text") or "").strip()
+        return out
 
     def expected_source(self) -> Optional[str]:
         if self.expected is None:
             return None
-        return textwrap.dedent(self.expected).lstrip("\n")
+        return strip_markers(textwrap.dedent(self.expected).lstrip("\n"))
+
+
+_MARKER = re.compile(r"\s*# error(?::(?P<text>.*))?$")
+
+
+def strip_markers(text: str) -> str:
+    """``text`` without the ``# error`` markers of test cases."""
+    return "".join(
+        _MARKER.sub("", line.rstrip("\r\n")) + line[len(line.rstrip("\r\n")) :]
+        for line in text.splitlines(keepends=True)
+    )
 
 
 CaseLike = Union[Case, str]

@@ -111,42 +111,111 @@ def _parses(text: str) -> Optional[str]:
     return None
 
 
+def _describe(found: Sequence[Diagnostic]) -> str:
+    return "\n".join(f"  {d.start.row}:{d.start.column} {d.message}" for d in found)
+
+
+def _safety(diagnostic: Diagnostic) -> str:
+    return diagnostic.fix.applicability.value if diagnostic.fix is not None else "none"
+
+
 def check_case(rule: type[Rule], labeled: LabeledCase) -> None:
+    """Check one inline case of ``rule``: what must fire fires (on the marked lines, with the
+    messages and fix safety the case names), what must not fire does not, every fix parses,
+    gives the expected code, removes the findings it fixes, and a second fix changes nothing.
+    """
     case = labeled.case
+    name = f"{rule.code} {labeled.kind} case {labeled.number}"
     source = case.source()
     kwargs: dict[str, Any] = {"path": case.path, "files": case.files, "config": case.config}
     found = run_rule(rule, source, **kwargs).diagnostics
     if labeled.kind == "valid":
-        assert not found, (
-            f"{rule.code} valid case {labeled.number} was flagged:\n"
-            + "\n".join(f"  {d.start.row}:{d.start.column} {d.message}" for d in found)
-            + f"\n--- code ---\n{source}"
-        )
+        assert not found, f"{name} was flagged:\n{_describe(found)}\n--- code ---\n{source}"
         return
-    assert found, f"{rule.code} invalid case {labeled.number} was not flagged:\n{source}"
+    assert found, f"{name} was not flagged:\n{source}"
     assert all(d.code == rule.code for d in found), [d.code for d in found]
     if case.count is not None:
         assert len(found) == case.count, (
-            f"{rule.code} invalid case {labeled.number}: expected {case.count} findings, "
-            f"got {len(found)}: {[d.message for d in found]}"
+            f"{name}: expected {case.count} findings, got {len(found)}:\n{_describe(found)}"
         )
+    marked = case.marked_lines()
+    if marked:
+        lines = {d.start.row for d in found}
+        assert lines == set(marked), (
+            f"{name}: findings on lines {sorted(lines)}, markers on {sorted(marked)}:\n"
+            + _describe(found)
+        )
+        for diagnostic in found:
+            text = marked[diagnostic.start.row]
+            assert text in diagnostic.message, (
+                name,
+                diagnostic.start.row,
+                text,
+                diagnostic.message,
+            )
     if case.message is not None:
         assert case.message in found[0].message, (case.message, found[0].message)
-    if rule.fix_availability.value == "none":
-        assert all(d.fix is None for d in found), f"{rule.code} declares no fix but offers one"
+    if case.messages:
+        assert len(case.messages) == len(found), (
+            f"{name}: {len(case.messages)} messages given, {len(found)} findings:\n"
+            + _describe(found)
+        )
+        for text, diagnostic in zip(case.messages, found):
+            assert text in diagnostic.message, (name, text, diagnostic.message)
+    if case.safety is not None:
+        assert {_safety(d) for d in found} == {case.safety}, (
+            f"{name}: expected every fix to be {case.safety!r}, got {[_safety(d) for d in found]}"
+        )
+    offered = {_safety(d) for d in found} - {"none"}
+    declared = rule.fix_availability.value
+    if declared == "none":
+        assert not offered, f"{rule.code} declares no fix but offers one"
+    elif declared in ("safe", "unsafe"):
+        assert offered <= {declared}, f"{rule.code} declares {declared} fixes but offers {offered}"
     expected = case.expected_source()
-    fixed = run_rule(rule, source, fix=True, unsafe=case.unsafe or expected is None, **kwargs)
+    unsafe = case.unsafe or expected is None
+    fixed = run_rule(rule, source, fix=True, unsafe=unsafe, **kwargs)
     problem = _parses(fixed.fixed_text)
     assert problem is None, f"{rule.code} fix does not parse: {problem}\n{fixed.fixed_text}"
     if expected is not None:
         assert fixed.fixed_text == expected, (
-            f"{rule.code} invalid case {labeled.number}: fixed code differs\n"
+            f"{name}: fixed code differs\n"
             f"--- expected ---\n{expected}\n--- got ---\n{fixed.fixed_text}"
         )
-    again = run_rule(
-        rule, fixed.fixed_text, fix=True, unsafe=case.unsafe or expected is None, **kwargs
-    )
+    applicable = [d for d in found if d.fix is not None and (unsafe or _safety(d) == "safe")]
+    if applicable and fixed.fixed_text != source:
+        # What a fix fixes is gone; what had no applicable fix may remain.
+        assert len(fixed.diagnostics) <= len(found) - len(applicable), (
+            f"{name}: {len(applicable)} findings were fixed, yet {len(fixed.diagnostics)} of "
+            f"{len(found)} remain:\n{_describe(fixed.diagnostics)}"
+        )
+    again = run_rule(rule, fixed.fixed_text, fix=True, unsafe=unsafe, **kwargs)
     assert again.fixed_text == fixed.fixed_text, (
-        f"{rule.code} invalid case {labeled.number}: a second fix changed the code again\n"
+        f"{name}: a second fix changed the code again\n"
         f"--- first ---\n{fixed.fixed_text}\n--- second ---\n{again.fixed_text}"
     )
+
+
+def check_fix_availability(rule: type[Rule]) -> None:
+    """A rule's declared fix availability matches what its inline cases offer: ``none`` offers
+    none; ``safe``/``unsafe`` offer that kind only, and some case shows one; ``sometimes``
+    offers a fix in some case and none (or another kind) in another."""
+    offered: list[str] = []
+    for labeled in rule_cases(rule):
+        if labeled.kind != "invalid":
+            continue
+        case = labeled.case
+        kwargs: dict[str, Any] = {"path": case.path, "files": case.files, "config": case.config}
+        offered += [_safety(d) for d in run_rule(rule, case.source(), **kwargs).diagnostics]
+    kinds = set(offered)
+    if not kinds:
+        return  # no must-fire case (engine-reported rules): nothing to compare
+    declared = rule.fix_availability.value
+    if declared == "none":
+        assert kinds <= {"none"}, f"{rule.code} declares no fix, its cases offer {kinds}"
+    elif declared in ("safe", "unsafe"):
+        assert declared in kinds, f"{rule.code} declares {declared} fixes, no case offers one"
+        assert kinds <= {declared, "none"}, f"{rule.code} declares {declared}, offers {kinds}"
+    else:
+        assert kinds - {"none"}, f"{rule.code} declares fixes sometimes, no case offers one"
+        assert len(kinds) > 1, f"{rule.code} declares fixes sometimes, its cases all offer {kinds}"

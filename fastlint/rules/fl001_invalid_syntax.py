@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from fastlint.rule import Rule
+from fastlint.rule import Case, Rule
 
 
 class InvalidSyntax(Rule):
@@ -34,3 +34,6 @@ class InvalidSyntax(Rule):
     # Reported by the engine itself whenever it parses a file for another rule; its behaviour
     # is tested end to end in tests/test_engine.py, not with inline cases.
     requires_any = ()
+
+    # Its findings come from the engine; tests/test_bad_input.py covers them.
+    valid = (Case("def ok():\n    return 1\n"),)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from fastlint.rule import FixAvailability, Rule
+from fastlint.rule import Case, FixAvailability, Rule
 
 
 class UnusedNoqa(Rule):
@@ -38,3 +38,23 @@ class UnusedNoqa(Rule):
     message = "Unused `noqa` directive"
     fix_availability = FixAvailability.SAFE
     requires_any = ()  # the engine checks suppressions itself after all rules ran
+
+    valid = (
+        # A bare noqa serves other tools too; other tools' codes are theirs.
+        Case("import os  # noqa\nimport sys  # noqa: F401, E501\n"),
+        # `noqa` in a string is not a directive.
+        Case('text = "# noqa: FL101"\n'),
+    )
+    invalid = (
+        # A code no rule has (a typo) suppresses nothing.
+        Case(
+            "import os  # noqa: FL999  # error: unknown: FL999\n",
+            expected="import os\n",
+            safety="safe",
+        ),
+        # Only the FL code goes; the other tool's code stays.
+        Case(
+            "import os  # noqa: E501, FL999  # error: FL999\n",
+            expected="import os  # noqa: E501\n",
+        ),
+    )

@@ -9,7 +9,7 @@ import pytest
 
 from fastlint.registry import all_rules
 from fastlint.rule import FixAvailability, Rule
-from fastlint.testing import LabeledCase, case_id, check_case, rule_cases
+from fastlint.testing import LabeledCase, case_id, check_case, check_fix_availability, rule_cases
 
 RULES = list(all_rules().values())
 CASES = [(rule, case) for rule in RULES for case in rule_cases(rule)]
@@ -18,6 +18,11 @@ CASES = [(rule, case) for rule in RULES for case in rule_cases(rule)]
 @pytest.mark.parametrize(("rule", "case"), CASES, ids=[f"{r.code}-{case_id(c)}" for r, c in CASES])
 def test_inline_case(rule: type[Rule], case: LabeledCase) -> None:
     check_case(rule, case)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
+def test_declared_fix_availability_matches_the_cases(rule: type[Rule]) -> None:
+    check_fix_availability(rule)
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
