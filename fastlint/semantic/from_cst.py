@@ -190,6 +190,8 @@ class _Walker:
         elif isinstance(node, cst.Return):
             if node.value is not None:
                 b.result(self.expr(node.value, s.RETURNED))
+            else:  # a bare ``return`` hands back None
+                b.result(ir.Constant(None))
         elif isinstance(node, cst.Del):
             deleted = node.target
             if isinstance(deleted, cst.Tuple) and not deleted.lpar:
@@ -673,13 +675,13 @@ class _Walker:
         self.scopes[node] = scope
         current: Optional[cst.CompFor] = first
         position = 0
+        conditions: list[tuple[ir.Expr, ...]] = []
         while current is not None:
             iterable = first_iterable if position == 0 else self.expr(current.iter)
             if current.asynchronous is not None:
                 b.awaited()
             self.target(current.target, s.FOR, iterable, None)
-            for condition in current.ifs:
-                self.expr(condition.test)
+            conditions.append(tuple(self.expr(condition.test) for condition in current.ifs))
             current = current.inner_for_in
             position += 1
         if isinstance(node, cst.DictComp):
@@ -688,7 +690,7 @@ class _Walker:
         else:
             b.result(self.expr(node.elt))
         b.close_scope()
-        return ir.Comprehension(kind, scope)
+        return ir.Comprehension(kind, scope, tuple(conditions))
 
 
 def _all_params(params: cst.Parameters) -> list[cst.Param]:
