@@ -23,7 +23,9 @@ __all__ = ["CstSummary", "Point", "summarize_cst"]
 
 
 class Point(NamedTuple):
-    """Where a node is: its scope, the last event before it, and its innermost branch arm."""
+    """Where a node is: its scope, the first event that has not happened when it starts (every
+    event numbered below ``order`` has), and its innermost branch arm. A name read stands at
+    its own read event."""
 
     scope: int
     order: int
@@ -143,8 +145,10 @@ class _Walker:
         self.calls: dict[cst.Call, int] = {}
 
     def point(self) -> Point:
+        """Where the next node starts: after the last event so far (which may be the binding
+        of a name the node reads, as in ``import os`` then ``os.getenv()``)."""
         b = self.builder
-        return Point(b.scope, b.order, b.branch)
+        return Point(b.scope, b.order + 1, b.branch)
 
     def mark(self, node: cst.CSTNode) -> None:
         self.points[node] = self.point()
@@ -500,8 +504,7 @@ class _Walker:
         if isinstance(node, cst.Name):
             if node.value in _CONSTANT_NAMES:
                 return ir.Constant(_CONSTANT_NAMES[node.value])
-            b.read(node.value)
-            point = self.point()
+            point = Point(b.scope, b.read(node.value), b.branch)
             self.points[node] = point
             self.loads.append((node, point))
             return ir.Name(node.value)

@@ -90,8 +90,11 @@ _EXCLUSIVE = frozenset(
 
 @dataclass(frozen=True)
 class Point:
-    """A place in a module's code: the scope it runs in, the last event before it (see the
-    ordering in :mod:`fastlint.semantic.summary`), and its innermost branch arm (-1: none)."""
+    """A place in a module's code: the scope it runs in, the event it stands at (every event
+    numbered below ``order`` has happened there; see the ordering in :mod:`fastlint.semantic.
+    summary`), and its innermost branch arm (-1: none). A binding's value is evaluated at the
+    binding's own order, a node of the checked file stands just after the last event before
+    it."""
 
     scope: int
     order: int
@@ -410,7 +413,7 @@ class ModuleModel:
         if found.kind != "bound":
             return False
         return any(
-            (binding.deferred or binding.order > point.order) and binding.kind != s.DECLARE
+            (binding.deferred or binding.order >= point.order) and binding.kind != s.DECLARE
             for binding in self.bindings(found.scope, name)
         )
 

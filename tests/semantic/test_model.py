@@ -235,3 +235,30 @@ def test_the_ast_model_agrees_on_qualified_names() -> None:
         "fastapi.Depends",
         "app.routes.index.<locals>.Depends",
     ]
+
+
+def test_a_node_right_after_a_binding_sees_it() -> None:
+    """A node's point lies after the last event before it, even when that event binds the
+    name the node reads (an attribute or a statement just after an import)."""
+    src = Source(
+        """
+        from starlette.middleware import cors
+        cors.CORSMiddleware(app)
+        import fastapi
+        fastapi.FastAPI()
+        x = fastapi
+        """
+    )
+    assert src.model.resolve(src.calls("cors.CORSMiddleware")[0].func) == (
+        "starlette.middleware.cors.CORSMiddleware"
+    )
+    assert src.model.resolve(src.calls("fastapi.FastAPI")[0].func) == "fastapi.FastAPI"
+    statement = src.module.body[3]
+    found = src.model.lookup_at("fastapi", statement)
+    assert found is not None and [b.kind for b in found.bindings] == ["import"]
+    # The statement's own binding is not in force at it, and counts as a later one.
+    last = src.module.body[4]
+    target = last.body[0].targets[0].target  # type: ignore[attr-defined]
+    assert src.model.lookup_at("x", last) == src.model.lookup_at("x", target)
+    assert not src.model.lookup_at("x", last).bindings  # type: ignore[union-attr]
+    assert src.model.rebound_after("x", last)
