@@ -112,6 +112,24 @@ def test_functions_see_the_module_as_it_ends() -> None:
     assert src.resolve("session") == "sqlalchemy.orm.Session"
 
 
+def test_a_method_sees_the_module_as_it_ends() -> None:
+    """A method runs later than its class body: the module around the class is seen at its
+    end, while the class body itself sees the module where the class stands."""
+    src = Source(
+        """
+        class Repo:
+            early = Session
+
+            def get(self):
+                return Session()
+
+        from sqlalchemy.orm import Session
+        """
+    )
+    assert src.resolve("Session", 0) is None  # read by the class body, before the import
+    assert src.resolve("Session", 1) == "sqlalchemy.orm.Session"
+
+
 def test_class_bodies_do_not_enclose_methods() -> None:
     src = Source(
         """
