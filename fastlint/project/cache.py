@@ -29,7 +29,7 @@ __all__ = ["CACHE_DIRECTORY", "SummaryCache", "cache_key", "remove_cache"]
 
 CACHE_DIRECTORY = ".fastlint_cache"
 # Bump when the summary records change shape or meaning.
-SCHEMA = "summaries-1"
+SCHEMA = "summaries-2"
 _ALLOWED_MODULES = frozenset({"fastlint.semantic.ir", "fastlint.semantic.summary"})
 _ALLOWED_BUILTINS = frozenset({"frozenset", "set", "tuple", "Ellipsis", "complex"})
 

@@ -1,19 +1,14 @@
 from __future__ import annotations
 
-import ast
 import re
 from typing import Optional
 
 import libcst as cst
 
-from fastlint.constants import Argument, StaticValues, Value
-from fastlint.nodes import is_attribute
 from fastlint.rule import Case, FixAvailability, Rule
+from fastlint.semantic import knowledge
+from fastlint.semantic.values import Argument, Value, values_for
 
-CORS_MIDDLEWARE = frozenset(
-    {"starlette.middleware.cors.CORSMiddleware", "fastapi.middleware.cors.CORSMiddleware"}
-)
-MIDDLEWARE_ENTRY = frozenset({"starlette.middleware.Middleware", "fastapi.middleware.Middleware"})
 # The positional-or-keyword parameters of ``CORSMiddleware.__init__`` after ``app``, as far as
 # they are the same in every Starlette release.
 CORS_PARAMETERS = (
@@ -46,7 +41,7 @@ def matches_any_origin(pattern: str) -> bool:
     )
 
 
-class CorsWildcardCredentials(StaticValues, Rule):
+class CorsWildcardCredentials(Rule):
     """## What it does
     Reports `CORSMiddleware` (added with `app.add_middleware(...)`, as a
     `Middleware(CORSMiddleware, ...)` entry, or wrapping an app directly) that allows any origin
@@ -370,10 +365,10 @@ class CorsWildcardCredentials(StaticValues, Rule):
     )
 
     def visit_Call(self, node: cst.Call) -> None:
-        credentials = _credentials_argument(node)
-        if credentials is None or not self._registers_cors(node, credentials == "keyword"):
+        if not _may_pass_credentials(node) or not self._is_cors(self._middleware_class(node)):
             return
-        arguments = self.bind_arguments(node, CORS_PARAMETERS, skip=1)
+        model = self.context.model
+        arguments = values_for(self.context).bind_call(model, node, CORS_PARAMETERS, skip=1)
         allowed = arguments.get("allow_credentials")
         if allowed is None or allowed.value is None or allowed.value.truthy() is not True:
             return
@@ -381,69 +376,59 @@ class CorsWildcardCredentials(StaticValues, Rule):
         if found is None:
             return
         argument, wildcard, origin = found
-        self.report(argument.node, _message(origin, wildcard, allowed.value))
+        self.report(node.args[argument.index], _message(origin, wildcard, allowed.value))
 
     # -- which calls register CORSMiddleware ----------------------------------------------------
-    def _registers_cors(self, call: cst.Call, thorough: bool) -> bool:
-        """Whether ``call`` adds CORSMiddleware. A cheap look through the imports first, then
-        from where the call is (a parameter or a local variable may shadow the imported name).
-        Only calls with an ``allow_credentials=`` keyword (``thorough``) look into other modules
-        (re-exports, aliases, subclasses): calls that may pass it in an unpacking or as a fifth
-        positional argument are many (``Model(**data)``, ``handle(a, b, c, d, e)``), and
-        loading every module they name would cost more than the rest of the rule."""
-        if is_attribute(call.func, "add_middleware"):
-            middleware = _class_argument(call, "middleware_class")
-        elif self._imported_name(call.func, thorough) in MIDDLEWARE_ENTRY:
-            if self.static_qualname(call.func) not in MIDDLEWARE_ENTRY:
-                return False
-            middleware = _class_argument(call, "cls")
-        elif self._is_cors(self._imported_name(call.func, thorough), thorough):
-            middleware = call.func
-        else:
-            return False
-        return (
-            middleware is not None
-            and self._is_cors(self._imported_name(middleware, thorough), thorough)
-            and self._is_cors(self.static_qualname(middleware), thorough)
-        )
+    def _middleware_class(self, call: cst.Call) -> Optional[str]:
+        """The qualified name of the middleware class ``call`` adds: with
+        ``app.add_middleware(cls, ...)``, as a ``Middleware(cls, ...)`` entry, or the callee
+        itself when it wraps an app directly."""
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "add_middleware":
+            if not self._may_be_app(func.value):
+                return None
+            return self._symbol(_class_argument(call, "middleware_class"))
+        callee = self._symbol(func)
+        if callee in knowledge.MIDDLEWARE_WRAPPERS:
+            return self._symbol(_class_argument(call, "cls"))
+        return callee
 
-    def _imported_name(self, expr: cst.BaseExpression, through_index: bool) -> Optional[str]:
-        """The qualified name through imports and, ``through_index``, project re-exports and
-        module-level aliases (``Cors = CORSMiddleware``), without looking at enclosing scopes."""
-        qualname = self.context.qualname(expr)
-        index = self.context.index
-        if qualname is None or index is None or not through_index:
+    def _may_be_app(self, receiver: cst.BaseExpression) -> bool:
+        """Whether ``receiver.add_middleware`` may be an app's: an application, a project
+        class (it may hand the middleware on to one) or a value of unknown type; not a value
+        known to be some other library class (a router has no middleware)."""
+        found = self.context.model.type_of(receiver)
+        if found is None or knowledge.canonical_class(found.name) is None:
+            return True
+        return found.name in knowledge.APPLICATION_CLASSES
+
+    def _symbol(self, expr: Optional[cst.BaseExpression]) -> Optional[str]:
+        """The qualified name ``expr`` stands for where it is: through imports and project
+        re-exports (the model), else through aliases (``Cors = CORSMiddleware``, also in
+        another module)."""
+        if expr is None:
+            return None
+        model = self.context.model
+        qualname = model.resolve(expr)
+        if qualname in knowledge.CORS_MIDDLEWARE or qualname in knowledge.MIDDLEWARE_WRAPPERS:
             return qualname
-        for _ in range(_MAX_HOPS):
-            qualname = index.resolve(qualname)
-            found = index.assignment(qualname)
-            if found is None or not isinstance(found[1], (ast.Name, ast.Attribute)):
-                break
-            alias = found[0].qualname(found[1])
-            if alias is None:
-                break
-            qualname = alias
-        return qualname
+        return values_for(self.context).symbol_at(model, expr)
 
-    def _is_cors(self, qualname: Optional[str], through_index: bool, depth: int = 0) -> bool:
-        """Starlette's CORSMiddleware, or (``through_index``) a project subclass that does not
-        check origins its own way."""
+    def _is_cors(self, qualname: Optional[str], depth: int = 0) -> bool:
+        """Starlette's CORSMiddleware, or a project subclass that does not check origins its
+        own way."""
         if qualname is None:
             return False
-        if qualname in CORS_MIDDLEWARE:
+        if qualname in knowledge.CORS_MIDDLEWARE:
             return True
-        index = self.context.index if through_index else None
-        klass = index.klass(qualname) if index is not None and depth < _MAX_HOPS else None
-        if index is None or klass is None:
+        types = self.context.types
+        definition = types.class_definition(qualname) if depth < _MAX_HOPS else None
+        if definition is None:
             return False
-        overrides = any(
-            isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
-            and stmt.name in _ORIGIN_CHECKS
-            for stmt in klass.node.body
-        )
-        return not overrides and any(
-            self._is_cors(index.resolve(base), True, depth + 1) for base in klass.bases
-        )
+        model, scope = definition.model, definition.scope
+        if any(model.bindings(scope.id, name) for name in _ORIGIN_CHECKS):
+            return False
+        return any(self._is_cors(base, depth + 1) for base in types.base_names(definition))
 
     # -- what it allows -------------------------------------------------------------------------
     def _wildcard(
@@ -461,23 +446,17 @@ class CorsWildcardCredentials(StaticValues, Rule):
         return None
 
 
-def _credentials_argument(call: cst.Call) -> Optional[str]:
+def _may_pass_credentials(call: cst.Call) -> bool:
     """A cheap test that every CORS registration that can fire passes, to keep name resolution
-    off the many calls that are not about CORS: how ``allow_credentials`` may be passed
-    (``"keyword"``, ``"positional"`` as the fifth positional argument after the class or app,
-    ``"unpacked"`` in a ``*``/``**`` unpacking), None when it cannot be."""
+    off the many calls that are not about CORS: ``allow_credentials`` may be passed by keyword,
+    as the fifth positional argument after the class or app, or in a ``*``/``**`` unpacking."""
     positional = 0
-    unpacked = False
     for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == "allow_credentials":
-            return "keyword"
-        if arg.star:
-            unpacked = True
-        elif arg.keyword is None:
+        if arg.star or (arg.keyword is not None and arg.keyword.value == "allow_credentials"):
+            return True
+        if arg.keyword is None:
             positional += 1
-    if positional > CORS_PARAMETERS.index("allow_credentials") + 1:
-        return "positional"
-    return "unpacked" if unpacked else None
+    return positional > CORS_PARAMETERS.index("allow_credentials") + 1
 
 
 def _class_argument(call: cst.Call, keyword: str) -> Optional[cst.BaseExpression]:

@@ -21,6 +21,10 @@ Rules ask their :class:`~fastlint.rule.FileContext`:
 * ``context.types`` (:class:`~fastlint.semantic.types.Types`): type inference and definitions
   (``target``, ``definition``, ``class_member``, ``is_instance``, ``function_value``...) over
   any module's records.
+* ``values_for(context)`` (:class:`~fastlint.semantic.values.Values`): static values
+  (``value_at(model, node)``, ``bind_call(model, call_node, parameters)``, ``symbol_at``; the
+  record-level ``value_of(model, expr, point)`` works on every module), with the configuration
+  they depend on (``Value.unset``).
 * ``context.facts`` (:class:`~fastlint.fastapi.facts.ProjectFacts`): apps, routers,
   registrations and the role of each function, project-wide.
 * ``context.project`` (:class:`~fastlint.project.index.ProjectIndex`): every module of the

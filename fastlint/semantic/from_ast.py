@@ -127,6 +127,8 @@ class _Walker:
         elif isinstance(node, ast.Return):
             if node.value is not None:
                 b.result(self.expr(node.value, s.RETURNED))
+            else:  # a bare ``return`` hands back None
+                b.result(ir.Constant(None))
         elif isinstance(node, ast.Delete):
             for target in node.targets:
                 self.target(target, s.DELETE, None, None, node.lineno)
@@ -485,20 +487,20 @@ class _Walker:
         generators: list[ast.comprehension] = node.generators  # type: ignore[attr-defined]
         first = self.expr(generators[0].iter)
         scope = b.open_scope(s.COMPREHENSION, f"<{kind}comp>", node.lineno)
+        conditions: list[tuple[ir.Expr, ...]] = []
         for position, generator in enumerate(generators):
             iterable = first if position == 0 else self.expr(generator.iter)
             if generator.is_async:
                 b.awaited()
             self.target(generator.target, s.FOR, iterable, None, node.lineno)
-            for condition in generator.ifs:
-                self.expr(condition)
+            conditions.append(tuple(self.expr(condition) for condition in generator.ifs))
         if isinstance(node, ast.DictComp):
             key = self.expr(node.key)
             b.result(ir.Collection("tuple", (key, self.expr(node.value))))
         else:
             b.result(self.expr(node.elt))  # type: ignore[attr-defined]
         b.close_scope()
-        return ir.Comprehension(kind, scope)
+        return ir.Comprehension(kind, scope, tuple(conditions))
 
 
 def _in_source_order(items: Sequence[ast.AST]) -> list[ast.AST]:

@@ -23,7 +23,9 @@ __all__ = ["CstSummary", "Point", "summarize_cst"]
 
 
 class Point(NamedTuple):
-    """Where a node is: its scope, the last event before it, and its innermost branch arm."""
+    """Where a node is: its scope, the first event that has not happened when it starts (every
+    event numbered below ``order`` has), and its innermost branch arm. A name read stands at
+    its own read event."""
 
     scope: int
     order: int
@@ -143,8 +145,10 @@ class _Walker:
         self.calls: dict[cst.Call, int] = {}
 
     def point(self) -> Point:
+        """Where the next node starts: after the last event so far (which may be the binding
+        of a name the node reads, as in ``import os`` then ``os.getenv()``)."""
         b = self.builder
-        return Point(b.scope, b.order, b.branch)
+        return Point(b.scope, b.order + 1, b.branch)
 
     def mark(self, node: cst.CSTNode) -> None:
         self.points[node] = self.point()
@@ -190,6 +194,8 @@ class _Walker:
         elif isinstance(node, cst.Return):
             if node.value is not None:
                 b.result(self.expr(node.value, s.RETURNED))
+            else:  # a bare ``return`` hands back None
+                b.result(ir.Constant(None))
         elif isinstance(node, cst.Del):
             deleted = node.target
             if isinstance(deleted, cst.Tuple) and not deleted.lpar:
@@ -498,8 +504,7 @@ class _Walker:
         if isinstance(node, cst.Name):
             if node.value in _CONSTANT_NAMES:
                 return ir.Constant(_CONSTANT_NAMES[node.value])
-            b.read(node.value)
-            point = self.point()
+            point = Point(b.scope, b.read(node.value), b.branch)
             self.points[node] = point
             self.loads.append((node, point))
             return ir.Name(node.value)
@@ -673,13 +678,13 @@ class _Walker:
         self.scopes[node] = scope
         current: Optional[cst.CompFor] = first
         position = 0
+        conditions: list[tuple[ir.Expr, ...]] = []
         while current is not None:
             iterable = first_iterable if position == 0 else self.expr(current.iter)
             if current.asynchronous is not None:
                 b.awaited()
             self.target(current.target, s.FOR, iterable, None)
-            for condition in current.ifs:
-                self.expr(condition.test)
+            conditions.append(tuple(self.expr(condition.test) for condition in current.ifs))
             current = current.inner_for_in
             position += 1
         if isinstance(node, cst.DictComp):
@@ -688,7 +693,7 @@ class _Walker:
         else:
             b.result(self.expr(node.elt))
         b.close_scope()
-        return ir.Comprehension(kind, scope)
+        return ir.Comprehension(kind, scope, tuple(conditions))
 
 
 def _all_params(params: cst.Parameters) -> list[cst.Param]:

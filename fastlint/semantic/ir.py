@@ -234,11 +234,14 @@ class Lambda(Record):
 @dataclass(frozen=True)
 class Comprehension(Record):
     """A comprehension or generator expression (``kind`` is ``"list"``, ``"set"``, ``"dict"``
-    or ``"generator"``); its element and clauses live in the scope record ``scope``."""
+    or ``"generator"``); its element and clauses live in the scope record ``scope``.
+    ``conditions`` holds, for each ``for`` clause in order, its ``if`` tests (evaluated in
+    that scope, like the element)."""
 
-    __slots__ = ("kind", "scope")
+    __slots__ = ("conditions", "kind", "scope")
     kind: str
     scope: int
+    conditions: tuple[tuple[Expr, ...], ...]
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ Python's rules, as the model applies them:
 * The bindings in force at a point are those that may reach it: the last binding before it
   that dominates it, and every later one in a branch that may have run (an ``if`` arm reaches
   code after the ``if``, not code in its ``else``). Loops are not iterated.
-* Code that runs later (a function body) sees the enclosing scope as it is at its end; code
+* Code that runs later (a function body) sees the enclosing scopes as they are at their end; code
   that runs at once (a class body, a comprehension) sees it as it is where it stands.
 * A name several bindings may give different meanings has no single meaning: the model says
   so (None) rather than guess, except for ``try: import a`` / ``except ImportError: import b``
@@ -94,8 +94,11 @@ _EXCLUSIVE = frozenset(
 
 @dataclass(frozen=True)
 class Point:
-    """A place in a module's code: the scope it runs in, the last event before it (see the
-    ordering in :mod:`fastlint.semantic.summary`), and its innermost branch arm (-1: none)."""
+    """A place in a module's code: the scope it runs in, the event it stands at (every event
+    numbered below ``order`` has happened there; see the ordering in :mod:`fastlint.semantic.
+    summary`), and its innermost branch arm (-1: none). A binding's value is evaluated at the
+    binding's own order, a node of the checked file stands just after the last event before
+    it."""
 
     scope: int
     order: int
@@ -261,7 +264,7 @@ class ModuleModel:
             if binding.deferred:
                 deferred.append(binding)
                 continue
-            if binding.kind == s.DECLARE or binding.order > point.order:
+            if binding.kind == s.DECLARE or binding.order >= point.order:
                 continue
             if self.exclusive(binding.branch, point.branch):
                 continue
@@ -288,6 +291,7 @@ class ModuleModel:
         scope: Optional[Scope] = self.summary.scopes[point.scope]
         at = point
         first = True
+        later = False  # inside a function body: the enclosing code has run to its end
         while scope is not None:
             if name in scope.globals and scope.kind != s.MODULE:
                 module = self.module_scope
@@ -300,10 +304,10 @@ class ModuleModel:
                 # A class body reads a name it has not bound yet from the enclosing scopes.
             parent = self.parent(scope)
             if parent is not None:
-                if scope.kind in _IMMEDIATE:  # runs where it stands
-                    at = Point(parent.id, scope.order, scope.branch)
-                else:  # a function body runs later: it sees the enclosing scope at its end
-                    at = self.end_of(parent)
+                # A function body runs later: it sees the enclosing scopes at their end; a
+                # class body or a comprehension runs where it stands.
+                later = later or scope.kind not in _IMMEDIATE
+                at = self.end_of(parent) if later else Point(parent.id, scope.order, scope.branch)
             scope = parent
             first = False
         if name in BUILTINS:
@@ -430,7 +434,7 @@ class ModuleModel:
         if found.kind != "bound":
             return False
         return any(
-            (binding.deferred or binding.order > point.order) and binding.kind != s.DECLARE
+            (binding.deferred or binding.order >= point.order) and binding.kind != s.DECLARE
             for binding in self.bindings(found.scope, name)
         )
 

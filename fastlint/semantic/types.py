@@ -90,9 +90,9 @@ Target = Union[Definition, Variable, External]
 
 
 def binding_point(binding: Binding) -> Point:
-    """Where a binding's value is evaluated: just before the binding itself (``x = x + 1``
-    reads the previous ``x``)."""
-    return Point(binding.origin, binding.order - 1, binding.branch)
+    """Where a binding's value is evaluated: at the binding's own event, which has not
+    happened yet there (``x = x + 1`` reads the previous ``x``)."""
+    return Point(binding.origin, binding.order, binding.branch)
 
 
 def definition_point(model: ModuleModel, scope: Scope) -> Point:

@@ -197,19 +197,19 @@ def test_a_read_only_tree_warns_once(tmp_path: Path) -> None:
 
 
 def test_unwritable_cache_is_a_warning(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"pyproject.toml": "", "app/main.py": "from fastapi import FastAPI\n"})
+    write_tree(tmp_path, {"pyproject.toml": "", "app/deps.py": SYNC_DEPS, "app/routes.py": ROUTES})
     (tmp_path / CACHE_DIRECTORY).write_text("a file where the cache directory should be")
     result = run_cli("check", ".", cwd=tmp_path)
-    assert result.code == 0, result
+    assert result.code == 1, result  # the findings are still reported
     assert "warning:" in result.err and "cannot write the cache" in result.err
     assert "Traceback" not in result.err
 
 
 def test_no_cache_and_clean(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"pyproject.toml": "", "app/main.py": "from fastapi import FastAPI\n"})
-    assert run_cli("check", "--no-cache", ".", cwd=tmp_path).code == 0
+    write_tree(tmp_path, {"pyproject.toml": "", "app/deps.py": SYNC_DEPS, "app/routes.py": ROUTES})
+    assert run_cli("check", "--no-cache", ".", cwd=tmp_path).code == 1
     assert not (tmp_path / CACHE_DIRECTORY).exists()
-    assert run_cli("check", ".", cwd=tmp_path).code == 0
+    assert run_cli("check", ".", cwd=tmp_path).code == 1
     assert (tmp_path / CACHE_DIRECTORY).is_dir()
     cleaned = run_cli("clean", ".", cwd=tmp_path)
     assert cleaned.code == 0 and "Removed" in cleaned.out

@@ -276,6 +276,25 @@ def test_shadowed_class_name_in_a_function() -> None:
     assert messages(code) == []
 
 
+def test_add_middleware_on_a_router_is_no_registration() -> None:
+    code = """
+        from fastapi import APIRouter
+        from fastapi.middleware.cors import CORSMiddleware
+
+        class Wrapper:
+            def add_middleware(self, cls, **options):
+                pass
+
+        router = APIRouter()
+        router.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True)
+
+        def install(app):  # an app of unknown type, a project object that may hand it on
+            app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True)
+            Wrapper().add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True)
+    """
+    assert len(messages(code)) == 2
+
+
 # -- scopes ----------------------------------------------------------------------------------------
 
 
@@ -309,6 +328,41 @@ def test_local_variable_bound_twice_is_not_guessed() -> None:
             return app
     """
     assert messages(code) == []
+
+
+def test_the_binding_in_force_decides() -> None:
+    code = """
+        import os
+        from fastapi import FastAPI
+        from fastapi.middleware.cors import CORSMiddleware
+
+        ORIGINS = ["https://app.example.com"]
+        ORIGINS = ["*"]
+        if os.getenv("DEV"):
+            CREDENTIALS = True
+        else:
+            CREDENTIALS = True
+
+        app = FastAPI()
+        app.add_middleware(CORSMiddleware, allow_origins=ORIGINS, allow_credentials=CREDENTIALS)
+    """
+    assert len(messages(code)) == 1
+
+
+def test_a_method_sees_constants_defined_after_its_class() -> None:
+    code = """
+        from fastapi import FastAPI
+        from fastapi.middleware.cors import CORSMiddleware
+
+        class Factory:
+            def build(self) -> FastAPI:
+                app = FastAPI()
+                app.add_middleware(CORSMiddleware, allow_origins=ORIGINS, allow_credentials=True)
+                return app
+
+        ORIGINS = ["*"]
+    """
+    assert len(messages(code)) == 1
 
 
 def test_loop_variable_is_not_guessed() -> None:
@@ -479,6 +533,29 @@ def test_project_subclass_of_cors_middleware() -> None:
         app.add_middleware(StrictCors, allow_origins=["*"], allow_credentials=True)
     """
     assert len(messages(code, files)) == 1
+
+
+def test_subclass_and_alias_with_unpacked_options() -> None:
+    files = {
+        "app/middleware.py": """
+            from starlette.middleware.cors import CORSMiddleware
+
+            class LoggingCors(CORSMiddleware):
+                pass
+
+            Cors = CORSMiddleware
+            OPTIONS = {"allow_origins": ["*"], "allow_credentials": True}
+        """
+    }
+    code = """
+        from fastapi import FastAPI
+        from starlette.middleware import Middleware
+        from app.middleware import OPTIONS, Cors, LoggingCors
+
+        app = FastAPI(middleware=[Middleware(Cors, **OPTIONS)])
+        app.add_middleware(LoggingCors, **OPTIONS)
+    """
+    assert len(messages(code, files)) == 2
 
 
 def test_middleware_list_in_another_module_is_reported_there() -> None:

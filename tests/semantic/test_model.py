@@ -112,6 +112,24 @@ def test_functions_see_the_module_as_it_ends() -> None:
     assert src.resolve("session") == "sqlalchemy.orm.Session"
 
 
+def test_a_method_sees_the_module_as_it_ends() -> None:
+    """A method runs later than its class body: the module around the class is seen at its
+    end, while the class body itself sees the module where the class stands."""
+    src = Source(
+        """
+        class Repo:
+            early = Session
+
+            def get(self):
+                return Session()
+
+        from sqlalchemy.orm import Session
+        """
+    )
+    assert src.resolve("Session", 0) is None  # read by the class body, before the import
+    assert src.resolve("Session", 1) == "sqlalchemy.orm.Session"
+
+
 def test_class_bodies_do_not_enclose_methods() -> None:
     src = Source(
         """
@@ -252,3 +270,30 @@ def test_an_expression_sees_the_binding_made_just_before_it() -> None:
         and [b.order for b in found.bindings]
         == [b.order for b in src.model.summary.bindings if b.name == "x"][:1]
     )
+
+
+def test_a_node_right_after_a_binding_sees_it() -> None:
+    """A node's point lies after the last event before it, even when that event binds the
+    name the node reads (an attribute or a statement just after an import)."""
+    src = Source(
+        """
+        from starlette.middleware import cors
+        cors.CORSMiddleware(app)
+        import fastapi
+        fastapi.FastAPI()
+        x = fastapi
+        """
+    )
+    assert src.model.resolve(src.calls("cors.CORSMiddleware")[0].func) == (
+        "starlette.middleware.cors.CORSMiddleware"
+    )
+    assert src.model.resolve(src.calls("fastapi.FastAPI")[0].func) == "fastapi.FastAPI"
+    statement = src.module.body[3]
+    found = src.model.lookup_at("fastapi", statement)
+    assert found is not None and [b.kind for b in found.bindings] == ["import"]
+    # The statement's own binding is not in force at it, and counts as a later one.
+    last = src.module.body[4]
+    target = last.body[0].targets[0].target  # type: ignore[attr-defined]
+    assert src.model.lookup_at("x", last) == src.model.lookup_at("x", target)
+    assert not src.model.lookup_at("x", last).bindings  # type: ignore[union-attr]
+    assert src.model.rebound_after("x", last)

@@ -182,3 +182,27 @@ def test_what_a_summary_records() -> None:
     depends = next(site for site in summary.calls if site.call.func == ir.Name("Depends"))
     assert depends.scope == 0  # defaults are evaluated where the function is defined
     assert route.results[0].expr == ir.Name("db")
+
+
+def test_comprehension_conditions_and_bare_returns_are_recorded() -> None:
+    """A comprehension keeps the ``if`` tests of each ``for`` clause, and a bare ``return``
+    is a result (None): static values need both to know what a comprehension or a function
+    gives."""
+    summary = assert_same(
+        textwrap.dedent(
+            """
+            def first(items):
+                if not items:
+                    return
+                return [x for x in items if x if x != "*" for y in x]
+            """
+        )
+    )
+    function = next(scope for scope in summary.scopes if scope.name == "first")
+    assert function.results[0].expr == ir.Constant(None)
+    comprehension = function.results[1].expr
+    assert isinstance(comprehension, ir.Comprehension)
+    star = ir.Compare(ir.Name("x"), ("!=",), (ir.Constant("*"),))
+    assert comprehension.conditions == ((ir.Name("x"), star), ())
+    # The tests are evaluated in the comprehension's scope, not around it.
+    assert list(ir.walk(comprehension)) == [comprehension]
