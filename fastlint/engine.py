@@ -16,10 +16,8 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from fastlint.config import Settings
 from fastlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
-from fastlint.imports import ImportMap
-from fastlint.index import ProjectIndex
 from fastlint.noqa import Suppressions, parse_suppressions
-from fastlint.project.index import ProjectIndex as Project
+from fastlint.project.index import ProjectIndex
 from fastlint.rule import FileContext, Report, Rule, resolve_fix
 from fastlint.source import LineIndex
 
@@ -113,13 +111,13 @@ def lint_text(
     text: str,
     rules: Sequence[type[Rule]],
     settings: Settings,
-    index: Optional[ProjectIndex] = None,
+    *,
+    project: Optional[ProjectIndex] = None,
     module_name: Optional[str] = None,
     is_package: bool = False,
     unused_noqa: bool = False,
     file_path: Optional[str] = None,
     known_codes: Optional[frozenset[str]] = None,
-    project: Optional[Project] = None,
 ) -> FileResult:
     """Check ``text``, shown to the user as ``path``; ``file_path`` is where it lives on disk
     (when it does), for facts about its project."""
@@ -141,15 +139,12 @@ def lint_text(
         )
         return result
 
-    imports = ImportMap.from_module(module, module_name, is_package)
     context = FileContext(
         path,
         text,
         module,
-        imports,
         settings,
-        index,
-        module_name,
+        module_name=module_name,
         file_path=file_path,
         project=project,
         is_package=is_package,

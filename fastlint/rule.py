@@ -23,13 +23,11 @@ import libcst as cst
 
 from fastlint.diagnostics import Applicability, Edit, Fix
 from fastlint.edits import import_edits
-from fastlint.imports import ImportMap
 
 if TYPE_CHECKING:
     from fastlint.config import Settings
     from fastlint.fastapi.facts import ProjectFacts
-    from fastlint.index import ProjectIndex
-    from fastlint.project.index import ProjectIndex as Project
+    from fastlint.project.index import ProjectIndex
     from fastlint.semantic.model import FileModel
     from fastlint.semantic.types import Types
     from fastlint.source import LineIndex
@@ -181,21 +179,18 @@ class FileContext:
         path: str,
         text: str,
         module: cst.Module,
-        imports: ImportMap,
         settings: Settings,
-        index: Optional[ProjectIndex] = None,
+        *,
         module_name: Optional[str] = None,
         file_path: Optional[str] = None,
-        project: Optional[Project] = None,
+        project: Optional[ProjectIndex] = None,
         is_package: bool = False,
     ) -> None:
         self.path = path
         self.file_path = os.path.abspath(file_path or path)
         self.text = text
         self.module = module
-        self.imports = imports
         self.settings = settings
-        self.index = index
         self.module_name = module_name
         self.is_package = is_package
         self._project = project
@@ -206,17 +201,14 @@ class FileContext:
         # They live and die with the context, so nothing of the file outlives its check.
         self._shared: dict[object, object] = {}
 
-    def qualname(self, node: cst.BaseExpression) -> Optional[str]:
-        return self.imports.qualname(node)
-
     @property
-    def project(self) -> Project:
+    def project(self) -> ProjectIndex:
         """The index of the project the file belongs to (the whole tree under its root)."""
         if self._project is None:
-            from fastlint.project.index import ProjectIndex as Project
+            from fastlint.project.index import ProjectIndex
 
             directory = os.path.dirname(self.file_path)
-            self._project = Project(directory, [self.file_path])
+            self._project = ProjectIndex(directory, [self.file_path])
         return self._project
 
     @property
@@ -249,6 +241,12 @@ class FileContext:
     def facts(self) -> ProjectFacts:
         """What the project registers with FastAPI."""
         return self.project.facts
+
+    def qualname(self, node: cst.CSTNode) -> Optional[str]:
+        """The qualified name a Name/Attribute node means where it stands (``Depends`` ->
+        ``fastapi.Depends``), through imports, re-exports and shadowing; None when it has no
+        single meaning. A shortcut for ``context.model.resolve(node)``."""
+        return self.model.resolve(node)
 
     def shared(self, key: object, build: Callable[[], T]) -> T:
         """The analysis stored under ``key`` for this file, built by ``build`` on first use."""

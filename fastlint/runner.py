@@ -17,8 +17,7 @@ from fastlint.diagnostics import Diagnostic
 from fastlint.discovery import discover, is_excluded
 from fastlint.engine import UNUSED_NOQA_CODE, FileResult, RuleError, file_error, lint_text
 from fastlint.fixer import fix_text
-from fastlint.index import ProjectIndex
-from fastlint.project.index import ProjectIndex as Project
+from fastlint.project.index import ProjectIndex
 from fastlint.project.workspace import Workspace
 from fastlint.registry import all_rules, codes_matching
 from fastlint.rule import Rule
@@ -79,19 +78,16 @@ def process_file(
     path: str,
     rules: Sequence[type[Rule]],
     settings: Settings,
-    index: ProjectIndex,
+    workspace: Workspace,
     *,
     fix: bool,
     unsafe: bool,
     diff: bool,
-    workspace: Optional[Workspace] = None,
 ) -> FileOutcome:
     shown = display_path(path)
     try:
-        project = workspace.index_for(path) if workspace is not None else None
-        file_result, text = check_file(
-            path, shown, rules, settings, index, fix or diff, unsafe, project=project
-        )
+        project = workspace.index_for(path)
+        file_result, text = check_file(path, shown, rules, settings, project, fix or diff, unsafe)
     except Exception as exc:  # a bug outside any one rule: report it, go on with other files
         error = RuleError(shown, "engine", f"{type(exc).__name__}: {exc}", traceback.format_exc())
         return FileOutcome(shown, rule_errors=[error])
@@ -151,11 +147,7 @@ def run(
             workspace.prepare(found.files)  # once here, inherited by the workers
         outcomes = _run_parallel(found.files, rules, settings, workers, flags, workspace)
     else:
-        index = ProjectIndex(found.files, roots=[settings.root])
-        outcomes = (
-            process_file(path, rules, settings, index, workspace=workspace, **flags)
-            for path in found.files
-        )
+        outcomes = (process_file(path, rules, settings, workspace, **flags) for path in found.files)
     for outcome in outcomes:
         result.rule_errors.extend(outcome.rule_errors)
         result.warnings.extend(outcome.warnings)
@@ -181,24 +173,17 @@ def _init_worker(
     settings: Settings,
     files: Sequence[str],
     flags: dict[str, bool],
-    dependency_targets: Optional[set[str]],
 ) -> None:
-    index = ProjectIndex(files, roots=[settings.root])
-    if dependency_targets is not None:
-        index.preload_dependency_targets(dependency_targets)
     workspace = _INHERITED.get("workspace") or Workspace(settings, (), files)
-    _WORKER.update(rules=rules, settings=settings, index=index, flags=flags, workspace=workspace)
+    _WORKER.update(rules=rules, settings=settings, flags=flags, workspace=workspace)
 
 
 def _work(paths: Sequence[str]) -> list[FileOutcome]:
     rules = cast("Sequence[type[Rule]]", _WORKER["rules"])
     settings = cast(Settings, _WORKER["settings"])
-    index = cast(ProjectIndex, _WORKER["index"])
     flags = cast("dict[str, bool]", _WORKER["flags"])
     workspace = cast(Workspace, _WORKER["workspace"])
-    return [
-        process_file(path, rules, settings, index, workspace=workspace, **flags) for path in paths
-    ]
+    return [process_file(path, rules, settings, workspace, **flags) for path in paths]
 
 
 def _run_parallel(
@@ -209,10 +194,6 @@ def _run_parallel(
     flags: dict[str, bool],
     workspace: Workspace,
 ) -> Iterator[FileOutcome]:
-    dependency_targets: Optional[set[str]] = None
-    if any(getattr(rule, "uses_dependency_index", False) for rule in rules):
-        # Computed once here rather than once in every worker.
-        dependency_targets = ProjectIndex(files, roots=[settings.root]).dependency_targets()
     chunk = max(1, min(16, len(files) // (workers * 4) or 1))
     chunks = [files[i : i + chunk] for i in range(0, len(files), chunk)]
     methods = multiprocessing.get_all_start_methods()
@@ -223,7 +204,7 @@ def _run_parallel(
             max_workers=workers,
             mp_context=context,
             initializer=_init_worker,
-            initargs=(list(rules), settings, list(files), flags, dependency_targets),
+            initargs=(list(rules), settings, list(files), flags),
         ) as pool:
             for outcomes in pool.map(_work, chunks):
                 yield from outcomes
@@ -247,13 +228,13 @@ def check_file(
     shown: str,
     rules: Sequence[type[Rule]],
     settings: Settings,
-    index: ProjectIndex,
+    project: Optional[ProjectIndex],
     fix: bool,
     unsafe: bool,
     source: Optional[SourceFile] = None,
-    project: Optional[Project] = None,
 ) -> tuple[FileResult, Optional[_FileText]]:
-    """Check (and fix) the file at ``path``; ``source``, when given, is its content instead
+    """Check (and fix) the file at ``path`` of ``project`` (None: the project is found from
+    the path, the whole tree under its root); ``source``, when given, is its content instead
     of what is on disk (code read from standard input)."""
     from_disk = source is None
     if source is None:
@@ -263,7 +244,6 @@ def check_file(
             return FileResult(shown, [file_error(shown, str(exc))], parsed=False), None
     if project is None:
         project = Workspace(settings, (), [path], cache=False).index_for(path)
-    index.set_text(path, source.text)
     original = source.text
 
     def use(text: str) -> None:
@@ -277,34 +257,30 @@ def check_file(
     errors: list[RuleError] = []
 
     def lint(text: str) -> FileResult:
-        index.set_text(path, text)
         use(text)
         outcome = lint_text(
             shown,
             text,
             file_rules,
             settings,
-            index,
-            module_name,
-            is_package,
-            unused_noqa,
+            project=project,
+            module_name=module_name,
+            is_package=is_package,
+            unused_noqa=unused_noqa,
             file_path=path,
             known_codes=frozenset(all_rules()),
-            project=project,
         )
         errors.extend(outcome.rule_errors)
         return outcome
 
     first = lint(source.text)
     if not fix or not first.parsed or not any(d.fix for d in first.diagnostics):
-        index.forget_text(path)
         use(original)
         first.rule_errors = _unique(errors)
         return first, _FileText(
             source, source.text, source.text, first.diagnostics, [], first.diagnostics
         )
     outcome = fix_text(source.text, lint, unsafe, first=first)
-    index.set_text(path, outcome.text)
     use(outcome.text)
     file_result = outcome.result or first
     file_result.rule_errors = _unique(errors)
@@ -363,14 +339,12 @@ def run_stdin(
     path = source.path
     if force_exclude and path != "-" and is_excluded(path, settings):
         return result, source.text
-    found = discover([settings.root], settings)  # its warnings are about other files: dropped
-    files = [f for f in found.files if os.path.abspath(f) != os.path.abspath(path)]
     result.checked = [path]
-    index = ProjectIndex([*files, path], roots=[settings.root])
     shown = display_path(path)
-    # check_file puts the text into the index (ProjectIndex.set_text) before anything reads it.
+    # The project is found from the path, the whole tree under its root; check_file puts the
+    # text into its index (in place of the file on disk) before anything reads it.
     file_result, text = check_file(
-        path, shown, rules, settings, index, fix or diff, unsafe, source=source
+        path, shown, rules, settings, None, fix or diff, unsafe, source=source
     )
     result.rule_errors.extend(file_result.rule_errors)
     if text is None:  # pragma: no cover - the text is given, never read

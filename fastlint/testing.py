@@ -20,7 +20,6 @@ import libcst as cst
 
 from fastlint.config import Settings, settings_from_table
 from fastlint.diagnostics import Diagnostic
-from fastlint.index import ProjectIndex
 from fastlint.project.workspace import Workspace
 from fastlint.rule import Case, CaseLike, Rule
 from fastlint.runner import check_file
@@ -84,11 +83,8 @@ def run_rule(
         selected = list(rules) if rules is not None else [rule]
         target = os.path.join(root, path)
         python_files = [os.path.join(root, f) for f in all_files if f.endswith(".py")]
-        index = ProjectIndex(python_files, roots=[root])
         project = Workspace(settings, [root], python_files, cache=False).index_for(target)
-        result, text = check_file(
-            target, path, selected, settings, index, fix, unsafe, project=project
-        )
+        result, text = check_file(target, path, selected, settings, project, fix, unsafe)
         if result.rule_errors:
             error = result.rule_errors[0]
             raise AssertionError(f"rule {error.code} crashed:\n{error.traceback}")

@@ -12,10 +12,12 @@ import pytest
 from fastlint.config import Settings
 from fastlint.diagnostics import Applicability, Edit, Fix
 from fastlint.engine import lint_text
+from fastlint.fastapi.facts import Role
 from fastlint.fixer import apply_edits, fix_text, select_fixes
-from fastlint.imports import ImportMap, resolve_relative
-from fastlint.index import ProjectIndex, module_name_for
+from fastlint.imports import resolve_relative
+from fastlint.project.index import ProjectIndex
 from fastlint.rule import Rule
+from fastlint.semantic.types import Definition, Types
 from fastlint.source import LineIndex, SourceError, SourceFile, atomic_write
 from fastlint.testing import run_rule
 
@@ -163,17 +165,9 @@ def test_atomic_write_keeps_mode(tmp_path: Path) -> None:
     assert os.listdir(tmp_path) == ["a.py"]
 
 
-def test_import_map_resolves_aliases_and_relative_imports() -> None:
-    module = cst.parse_module(
-        "import sqlalchemy.orm as orm\nfrom ..deps import SessionDep as SD\n"
-        "from fastapi import Depends\nimport os.path\n"
-    )
-    imports = ImportMap.from_module(module, "app.routers.users", False)
-    assert imports.qualname(cst.parse_expression("orm.Session")) == "sqlalchemy.orm.Session"
-    assert imports.qualname(cst.parse_expression("SD")) == "app.deps.SessionDep"
-    assert imports.qualname(cst.parse_expression("os.path.join")) == "os.path.join"
-    assert imports.qualname(cst.parse_expression("local")) == "app.routers.users.local"
+def test_relative_imports() -> None:
     assert resolve_relative("app.routers", 1, "deps", True) == "app.routers.deps"
+    assert resolve_relative("app.routers.users", 2, "deps", False) == "app.deps"
     assert resolve_relative("app", 3, "x", False) is None
 
 
@@ -189,11 +183,16 @@ def test_index_follows_reexports_across_modules(tmp_path: Path) -> None:
     for name, content in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(content)
-    index = ProjectIndex([str(tmp_path / n) for n in files], roots=[str(tmp_path)])
-    assert module_name_for(str(tmp_path / "app/deps.py"))[0] == "app.deps"
-    assert index.resolve("app.deps.SessionLocal") == "app.db.SessionLocal"
-    assert index.constructed_by("app.deps.SessionLocal") == "sqlalchemy.orm.sessionmaker"
-    function = index.function("app.routes.get_db")
-    assert function is not None and function.yields and not function.is_async
-    assert index.is_dependency("app.deps.get_db")
-    assert not index.is_dependency("app.db.SessionLocal")
+    index = ProjectIndex(str(tmp_path), [str(tmp_path / n) for n in files])
+    assert index.module_name_for(str(tmp_path / "app/deps.py"))[0] == "app.deps"
+    assert index.canonical("app.deps.SessionLocal") == "app.db.SessionLocal"
+    assert index.canonical("app.routes.get_db") == "app.deps.get_db"
+    facts = index.facts
+    assert facts.roles.get("app.deps.get_db") == {Role.DEPENDENCY}
+    assert "app.db.SessionLocal" not in facts.roles
+    deps = index.module("app.deps")
+    assert deps is not None
+    get_db = deps.scopes_named("get_db")
+    assert get_db is not None and get_db.is_generator and not get_db.is_async
+    value = Types(index).function_value(Definition(deps, get_db), handed_out=True)
+    assert value is not None and value.name == "sqlalchemy.orm.Session"

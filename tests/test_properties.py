@@ -20,7 +20,6 @@ from hypothesis import strategies as st
 from fastlint.config import Settings
 from fastlint.engine import FileResult, lint_text
 from fastlint.fixer import fix_text
-from fastlint.index import ProjectIndex
 from fastlint.registry import all_rules
 from fastlint.testing import rule_cases
 
@@ -45,7 +44,7 @@ PROPERTY_SETTINGS = settings(
 
 
 def _lint(text: str) -> FileResult:
-    result = lint_text("gen.py", text, RULES, SETTINGS, ProjectIndex(), "gen", unused_noqa=True)
+    result = lint_text("gen.py", text, RULES, SETTINGS, module_name="gen", unused_noqa=True)
     assert not result.rule_errors, result.rule_errors[0].traceback
     return result
 

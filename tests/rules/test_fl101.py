@@ -741,7 +741,7 @@ def test_fix_is_idempotent_and_keeps_decorators_and_comments() -> None:
     assert _fixed(first) == first
 
 
-# -- fastlint.semantics, used directly (also without a project index) -----------------------------
+# -- the model, types and facts under FL101, used directly -------------------------------------
 
 
 def _context(code: str, tmp_path: Path):  # type: ignore[no-untyped-def]
@@ -749,7 +749,6 @@ def _context(code: str, tmp_path: Path):  # type: ignore[no-untyped-def]
     import libcst as cst
 
     from fastlint.config import settings_from_table
-    from fastlint.imports import ImportMap
     from fastlint.project.index import ProjectIndex
     from fastlint.rule import FileContext
 
@@ -761,10 +760,8 @@ def _context(code: str, tmp_path: Path):  # type: ignore[no-untyped-def]
         "main.py",
         text,
         module,
-        ImportMap.from_module(module, "main"),
         settings_from_table({}, str(tmp_path / "pyproject.toml")),
-        None,
-        "main",
+        module_name="main",
         file_path=str(tmp_path / "main.py"),
         project=ProjectIndex(str(tmp_path), [str(tmp_path / "main.py")]),
     )

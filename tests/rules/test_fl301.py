@@ -12,16 +12,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import libcst as cst
 import pytest
 
-from fastlint.guards import (
-    GuardTracker,
-    catches_import_error,
-    guarded_import_names,
-    is_version_test,
-)
-from fastlint.imports import ImportMap
 from fastlint.rule import Case
 from fastlint.rules.fl301_deprecated_validator import DeprecatedValidator
 from fastlint.testing import LabeledCase, check_case, run_rule
@@ -1580,103 +1572,6 @@ def test_a_method_named_validator_is_flagged() -> None:
     assert finding.start.row == 6
     fixed = run_rule(DeprecatedValidator, code, fix=True).fixed_text
     assert '@field_validator("name")\n    @classmethod\n    def validator(' in fixed
-
-
-# -- the version-guard helpers ------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("test", "expected"),
-    [
-        ("PYDANTIC_V2", True),
-        ("not IS_PYDANTIC_V1", True),
-        ("PYDANTIC_VERSION >= (2, 0)", True),
-        ("pydantic.VERSION.startswith('1.')", True),
-        ("sys.version_info >= (3, 10)", True),
-        ("PY310", True),
-        ("V2", True),
-        ("hasattr(pydantic, 'field_validator')", True),
-        ("settings.debug", False),
-        ("TYPE_CHECKING", False),
-        ("hasattr(obj, 'x')", False),
-        ("pydantic_model is not None", False),
-    ],
-)
-def test_is_version_test(test: str, expected: bool) -> None:
-    imports = ImportMap.from_module(cst.parse_module("import pydantic\n"))
-    assert is_version_test(cst.parse_expression(test), imports) is expected
-
-
-def test_catches_import_error() -> None:
-    def try_node(code: str) -> cst.Try:
-        node = cst.parse_statement(textwrap.dedent(code))
-        assert isinstance(node, cst.Try)
-        return node
-
-    assert catches_import_error(try_node("try:\n    import a\nexcept ImportError:\n    a = None\n"))
-    assert catches_import_error(
-        try_node("try:\n    import a\nexcept (OSError, ModuleNotFoundError):\n    a = None\n")
-    )
-    assert not catches_import_error(try_node("try:\n    f()\nexcept ValueError:\n    pass\n"))
-    assert not catches_import_error(try_node("try:\n    f()\nexcept:\n    pass\n"))
-
-
-def test_guarded_import_names_and_tracker() -> None:
-    module = cst.parse_module(
-        textwrap.dedent(
-            """\
-            import sys
-            from pydantic import BaseModel
-            try:
-                from pydantic import field_validator
-            except ImportError:
-                from pydantic import validator as field_validator
-            if sys.version_info >= (3, 11):
-                import tomllib
-            elif PYDANTIC_V2:
-                import json as fastjson
-            else:
-                import tomli as tomllib
-            if DEBUG:
-                import pdb
-            """
-        )
-    )
-    assert guarded_import_names(module) == {"field_validator", "tomllib", "fastjson"}
-
-    class Recorder(cst.CSTVisitor):
-        def __init__(self) -> None:
-            super().__init__()
-            self.tracker = GuardTracker()
-            self.seen: dict[str, bool] = {}
-
-        def visit_If(self, node: cst.If) -> None:
-            self.tracker.enter(node)
-
-        def leave_If(self, original_node: cst.If) -> None:
-            self.tracker.leave(original_node)
-
-        def visit_Try(self, node: cst.Try) -> None:
-            self.tracker.enter(node)
-
-        def leave_Try(self, original_node: cst.Try) -> None:
-            self.tracker.leave(original_node)
-
-        def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
-            name = node.asname.name if node.asname else node.name
-            assert isinstance(name, cst.Name)
-            self.seen[name.value] = self.tracker.active
-
-    recorder = Recorder()
-    module.visit(recorder)
-    assert recorder.seen == {
-        "sys": False,
-        "BaseModel": False,
-        "field_validator": True,
-        "tomllib": True,
-        "fastjson": True,
-        "pdb": False,
-    }
 
 
 # -- behaviour: the fixed models validate exactly like the original ones ------------------------
