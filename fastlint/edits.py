@@ -30,7 +30,8 @@ from fastlint.source import LineIndex
 if TYPE_CHECKING:
     from libcst.metadata import CodeRange
 
-    from fastlint.rule import FileContext
+    from fastlint.rule import FileContext, FixBuilder
+    from fastlint.semantic.model import Point
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
@@ -476,6 +477,40 @@ def _line_after(
     if at == len(text) and not text.endswith(("\n", "\r")):
         content = newline + content  # the statement ends the file without a newline
     return Edit(at, at, content)
+
+
+def import_name(
+    context: FileContext,
+    fix: FixBuilder,
+    module: str,
+    member: str,
+    *,
+    also: Collection[str] = (),
+    before: Optional[Point] = None,
+) -> Optional[str]:
+    """How generated code can name ``module.member`` at module level: through a module-level
+    import that binds it (or its module) and is never rebound (``asynccontextmanager``,
+    ``contextlib.asynccontextmanager``; with ``before``, only an import made before that
+    point), else through a new ``from module import member`` added to ``fix``. ``also`` lists
+    other qualified names of the same object (``typing.AsyncIterator``). None when ``member``
+    is taken by something else in the file."""
+    model = context.model
+    meanings = {f"{module}.{member}", *also}
+    for binding in model.summary.bindings:
+        if binding.kind != s_IMPORT or binding.scope != 0 or binding.target is None:
+            continue
+        if before is not None and binding.order >= before.order:
+            continue
+        if len(model.bindings(0, binding.name)) != 1 or binding.branch >= 0:
+            continue
+        if binding.target in meanings:
+            return binding.name  # from contextlib import asynccontextmanager
+        if f"{binding.target}.{member}" in meanings:
+            return f"{binding.name}.{member}"  # import contextlib
+    if member in model.summary.names:
+        return None
+    fix.add_import(module, member)
+    return member
 
 
 def import_edit(

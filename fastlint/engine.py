@@ -20,6 +20,7 @@ from fastlint.noqa import Suppressions, parse_suppressions
 from fastlint.project.index import ProjectIndex
 from fastlint.rule import FileContext, Report, Rule, resolve_fix
 from fastlint.source import LineIndex
+from fastlint.walker import Table, walk
 
 SYNTAX_ERROR_CODE = "FL001"
 UNUSED_NOQA_CODE = "FL002"
@@ -59,47 +60,15 @@ def _visitor_names(rule: type[Rule]) -> tuple[tuple[str, str, str], ...]:
     return tuple(names)
 
 
-class _GuardedBatch(cst.CSTVisitor):
-    """Dispatches each node to the visit/leave methods of all rules in one traversal.
-
-    A rule that raises is switched off for the rest of the file and its error recorded; the
-    other rules go on.
-    """
-
-    def __init__(self, rules: Sequence[Rule], on_error: Callable[[Rule, BaseException], None]):
-        super().__init__()
-        self._on_error = on_error
-        self._failed: set[int] = set()
-        self._visit: dict[str, list[tuple[Rule, Callable[[cst.CSTNode], object]]]] = {}
-        self._leave: dict[str, list[tuple[Rule, Callable[[cst.CSTNode], object]]]] = {}
-        for rule in rules:
-            for kind, node_type, name in _visitor_names(type(rule)):
-                table = self._visit if kind == "visit" else self._leave
-                table.setdefault(node_type, []).append((rule, getattr(rule, name)))
-
-    def _call(
-        self,
-        table: dict[str, list[tuple[Rule, Callable[[cst.CSTNode], object]]]],
-        node: cst.CSTNode,
-    ) -> None:
-        methods = table.get(type(node).__name__)
-        if not methods:
-            return
-        for rule, method in methods:
-            if id(rule) in self._failed:
-                continue
-            try:
-                method(node)
-            except Exception as exc:  # a bug in a rule must not stop the run
-                self._failed.add(id(rule))
-                self._on_error(rule, exc)
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        self._call(self._visit, node)
-        return True
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        self._call(self._leave, original_node)
+def _tables(rules: Sequence[Rule]) -> tuple[Table, Table]:
+    """The visit and leave methods of the rules, by node class name."""
+    visits: Table = {}
+    leaves: Table = {}
+    for rule in rules:
+        for kind, node_type, name in _visitor_names(type(rule)):
+            table = visits if kind == "visit" else leaves
+            table.setdefault(node_type, []).append((rule, getattr(rule, name)))
+    return visits, leaves
 
 
 def applicable_rules(text: str, rules: Sequence[type[Rule]]) -> list[type[Rule]]:
@@ -160,8 +129,14 @@ def lint_text(
 
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     if instances:
+
+        def rule_failed(owner: object, exc: BaseException) -> None:
+            assert isinstance(owner, Rule)
+            on_error(owner, exc)
+
         with _resolved(wrapper, instances, on_error):
-            module.visit(_GuardedBatch(instances, on_error))
+            visits, leaves = _tables(instances)
+            walk(module, visits, leaves, rule_failed)
 
     reports = [r for r in context.reports if r.rule.code not in failed_codes]
     suppressions = parse_suppressions(text)

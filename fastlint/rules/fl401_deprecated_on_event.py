@@ -9,13 +9,13 @@ from typing import Optional
 import libcst as cst
 
 from fastlint.diagnostics import Applicability
+from fastlint.edits import import_name
 from fastlint.fastapi.facts import AppObject
 from fastlint.nodes import is_name
 from fastlint.noqa import parse_suppressions
 from fastlint.rule import Case, FileContext, FixAvailability, FixBuilder, Rule
 from fastlint.semantic import ir
 from fastlint.semantic import summary as s
-from fastlint.semantic.model import Point
 
 EVENT_ARGUMENTS = ("on_startup", "on_shutdown")
 _ASYNC_CONTEXT_MANAGER = ("contextlib", "asynccontextmanager")
@@ -568,10 +568,10 @@ class DeprecatedOnEvent(Rule):
         if not handlers:  # only `on_startup=[]`/`None`: nothing to move
             return fix.replace(call, self.context.code(_without_events(call, None, "")))
         before = model.point_of(statement)
-        decorator = self._importable(
-            fix, _ASYNC_CONTEXT_MANAGER, {"contextlib.asynccontextmanager"}, before
+        decorator = import_name(self.context, fix, *_ASYNC_CONTEXT_MANAGER, before=before)
+        iterator = import_name(
+            self.context, fix, *_ASYNC_ITERATOR, also=_ASYNC_ITERATOR_ELSEWHERE, before=before
         )
-        iterator = self._importable(fix, _ASYNC_ITERATOR, _ASYNC_ITERATOR_ELSEWHERE, before)
         if decorator is None or iterator is None:
             return None
 
@@ -637,34 +637,6 @@ class DeprecatedOnEvent(Rule):
             ):
                 return (position, statement, small, small.value) if position >= 1 else None
         return None
-
-    def _importable(
-        self,
-        fix: FixBuilder,
-        wanted: tuple[str, str],
-        meanings: frozenset[str] | set[str],
-        before: Optional[Point],
-    ) -> Optional[str]:
-        """How code above the app statement can name ``wanted``: an existing module-level
-        import bound before it (and never rebound), or a new import (added to ``fix``). None
-        when the name is taken by something else."""
-        model = self.context.model
-        module, member = wanted
-        for binding in model.summary.bindings:
-            if binding.kind != s.IMPORT or binding.scope != 0 or binding.target is None:
-                continue
-            if before is not None and binding.order > before.order:
-                continue
-            if len(model.bindings(0, binding.name)) != 1 or binding.branch >= 0:
-                continue
-            if binding.target in meanings:
-                return binding.name  # from contextlib import asynccontextmanager
-            if f"{binding.target}.{member}" in meanings:
-                return f"{binding.name}.{member}"  # import contextlib
-        if member in model.summary.names:
-            return None
-        fix.add_import(module, member)
-        return member
 
 
 def _message(group: _Group, what: str = "on_event") -> str:

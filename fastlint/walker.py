@@ -1,0 +1,135 @@
+"""A read-only traversal of LibCST trees.
+
+LibCST's own ``visit`` rebuilds every node on the way back up (``_visit_and_replace_children``
+constructs and validates a new node even when nothing changed), and its ``children`` property
+does the same to collect them. Rules never change the tree, so the engine walks it itself:
+iteratively (no recursion limit), reading each node's child fields in lexical order.
+
+The lexical order of a node class's fields is learned from LibCST the first time the class
+is met: one call of ``_visit_and_replace_children`` with a visitor that records the children
+it is shown, mapped back to the fields holding them. Optional fields absent from that first
+node (``None``, an empty list) are learned when a node that has them comes by.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Callable
+
+import libcst as cst
+
+__all__ = ["children", "walk"]
+
+# class -> its child fields, in lexical order
+_ORDER: dict[type, list[str]] = {}
+# class -> fields that may hold children but were empty in every node seen so far
+_PENDING: dict[type, tuple[str, ...]] = {}
+
+
+class _Recorder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[cst.CSTNode] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.seen.append(node)
+        return False
+
+
+def _absent(value: object) -> bool:
+    return value is None or isinstance(value, cst.MaybeSentinel) or value == () or value == []
+
+
+def _learn(node: cst.CSTNode) -> list[str]:
+    """Merge the child fields of ``node``, in the order LibCST visits them, into its class's
+    order."""
+    recorder = _Recorder()
+    node._visit_and_replace_children(recorder)
+    position = {id(child): index for index, child in enumerate(recorder.seen)}
+    found: dict[str, int] = {}
+    pending = []
+    for field in fields(node):
+        value = getattr(node, field.name)
+        if isinstance(value, cst.CSTNode):
+            if id(value) in position:
+                found[field.name] = position[id(value)]
+        elif isinstance(value, (list, tuple)) and value:
+            first = value[0]
+            if isinstance(first, cst.CSTNode) and id(first) in position:
+                found[field.name] = position[id(first)]
+        elif _absent(value):
+            pending.append(field.name)
+    observed = sorted(found, key=found.__getitem__)
+    cls = type(node)
+    order = list(_ORDER.get(cls, ()))
+    for index, name in enumerate(observed):
+        if name in order:
+            continue
+        # after the nearest field observed before it that is already placed
+        anchor = next((n for n in reversed(observed[:index]) if n in order), None)
+        order.insert(order.index(anchor) + 1 if anchor is not None else 0, name)
+    _ORDER[cls] = order
+    known = set(order)
+    _PENDING[cls] = tuple(
+        name
+        for name in (*_PENDING.get(cls, ()), *pending)
+        if name not in known and name in {f.name for f in fields(node)}
+    )
+    return order
+
+
+def children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The children of ``node`` in lexical order (as LibCST's ``children``, without rebuilding
+    the node)."""
+    cls = type(node)
+    order = _ORDER.get(cls)
+    if order is None:
+        order = _learn(node)
+    else:
+        for name in _PENDING[cls]:
+            if not _absent(getattr(node, name)):
+                order = _learn(node)
+                break
+    out: list[cst.CSTNode] = []
+    for name in order:
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            out.append(value)
+        elif isinstance(value, (list, tuple)):
+            out.extend(item for item in value if isinstance(item, cst.CSTNode))
+    return out
+
+
+Callback = Callable[[cst.CSTNode], object]
+# node class name -> (owner, method) pairs: LibCST dispatches ``visit_Call`` by the exact
+# class name, and so does this walk.
+Table = dict[str, list[tuple[object, Callback]]]
+
+
+def walk(
+    root: cst.CSTNode,
+    visits: Table,
+    leaves: Table,
+    on_error: Callable[[object, BaseException], None],
+) -> None:
+    """Call the ``visits`` methods of each node before its children and the ``leaves`` methods
+    after them, in source order. An owner (a rule) whose method raises is reported to
+    ``on_error`` and not called again."""
+    stack: list[tuple[cst.CSTNode, bool]] = [(root, False)]
+    failed: set[int] = set()
+    while stack:
+        node, leaving = stack.pop()
+        methods = (leaves if leaving else visits).get(type(node).__name__)
+        if methods:
+            for owner, method in methods:
+                if failed and id(owner) in failed:
+                    continue
+                try:
+                    method(node)
+                except Exception as exc:  # a bug in a rule must not stop the others
+                    failed.add(id(owner))
+                    on_error(owner, exc)
+        if leaving:
+            continue
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(children(node)))
