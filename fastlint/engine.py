@@ -16,6 +16,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from fastlint.config import Settings
 from fastlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
+from fastlint.gcpause import paused_gc
 from fastlint.noqa import Suppressions, parse_suppressions
 from fastlint.project.index import ProjectIndex
 from fastlint.rule import FileContext, Report, Rule, resolve_fix
@@ -96,7 +97,8 @@ def lint_text(
     if not active and not noqa_requested:
         return result
     try:
-        module = cst.parse_module(text)
+        with paused_gc():
+            module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
         result.parsed = False
         result.diagnostics.append(_syntax_error(path, text, exc))

@@ -14,6 +14,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Optional, Union
 
+from fastlint.gcpause import paused_gc
 from fastlint.imports import resolve_relative
 from fastlint.semantic import ir
 from fastlint.semantic import summary as s
@@ -62,16 +63,17 @@ def summarize_source(
     source: str, name: str, path: str, is_package: bool
 ) -> Optional[ModuleSummary]:
     """The summary of ``source``, or None when it does not parse (the engine reports that)."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(source, filename=path)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    try:
-        return summarize_tree(tree, name, path, is_package)
-    except RecursionError:
-        return None
+    with paused_gc():
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(source, filename=path)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        try:
+            return summarize_tree(tree, name, path, is_package)
+        except RecursionError:
+            return None
 
 
 def summarize_tree(tree: ast.Module, name: str, path: str, is_package: bool) -> ModuleSummary:

@@ -14,6 +14,7 @@ from typing import NamedTuple, Optional, Union
 
 import libcst as cst
 
+from fastlint.gcpause import paused_gc
 from fastlint.imports import dotted_name, resolve_relative
 from fastlint.semantic import ir
 from fastlint.semantic import summary as s
@@ -114,7 +115,8 @@ class CstSummary:
 
 def summarize_cst(module: cst.Module, name: str, path: str, is_package: bool) -> CstSummary:
     walker = _Walker(SummaryBuilder(name, path, is_package))
-    walker.statements(module.body)
+    with paused_gc():
+        walker.statements(module.body)
     return CstSummary(
         walker.builder.finish(),
         walker.exprs,
