@@ -5,10 +5,10 @@ constructs and validates a new node even when nothing changed), and its ``childr
 does the same to collect them. Rules never change the tree, so the engine walks it itself:
 iteratively (no recursion limit), reading each node's child fields in lexical order.
 
-The lexical order of a node class's fields is learned from LibCST the first time the class
-is met: one call of ``_visit_and_replace_children`` with a visitor that records the children
-it is shown, mapped back to the fields holding them. Optional fields absent from that first
-node (``None``, an empty list) are learned when a node that has them comes by.
+The lexical order of a node's fields is learned from LibCST once for each node class and each
+combination of its optional fields (``None``, an empty list, ``MaybeSentinel``) that is
+present: one call of ``_visit_and_replace_children`` with a visitor that records the children
+it is shown, mapped back to the fields holding them.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ import libcst as cst
 
 __all__ = ["children", "walk"]
 
-# class -> its child fields, in lexical order
-_ORDER: dict[type, list[str]] = {}
-# class -> fields that may hold children but were empty in every node seen so far
-_PENDING: dict[type, tuple[str, ...]] = {}
+# class -> the fields that were absent (None, MaybeSentinel, empty) in some node of the class
+_OPTIONAL: dict[type, tuple[str, ...]] = {}
+# (class, which optional fields are present) -> the child fields, in lexical order
+_ORDERS: dict[tuple[type, tuple[bool, ...]], tuple[str, ...]] = {}
 
 
 class _Recorder(cst.CSTVisitor):
@@ -37,17 +37,28 @@ class _Recorder(cst.CSTVisitor):
 
 
 def _absent(value: object) -> bool:
-    return value is None or isinstance(value, cst.MaybeSentinel) or value == () or value == []
+    return (
+        value is None
+        or isinstance(value, cst.MaybeSentinel)
+        or (isinstance(value, (list, tuple)) and not value)
+    )
 
 
-def _learn(node: cst.CSTNode) -> list[str]:
-    """Merge the child fields of ``node``, in the order LibCST visits them, into its class's
-    order."""
+def _presence(node: cst.CSTNode, optional: tuple[str, ...]) -> tuple[bool, ...]:
+    return tuple(not _absent(getattr(node, name)) for name in optional)
+
+
+def _learn(node: cst.CSTNode) -> tuple[str, ...]:
+    """The child fields of ``node`` in the order LibCST visits them, remembered for every node
+    of its class with the same optional fields present."""
+    cls = type(node)
     recorder = _Recorder()
     node._visit_and_replace_children(recorder)
-    position = {id(child): index for index, child in enumerate(recorder.seen)}
+    position: dict[int, int] = {}
+    for index, child in enumerate(recorder.seen):
+        position.setdefault(id(child), index)
     found: dict[str, int] = {}
-    pending = []
+    absent = set(_OPTIONAL.get(cls, ()))
     for field in fields(node):
         value = getattr(node, field.name)
         if isinstance(value, cst.CSTNode):
@@ -58,23 +69,11 @@ def _learn(node: cst.CSTNode) -> list[str]:
             if isinstance(first, cst.CSTNode) and id(first) in position:
                 found[field.name] = position[id(first)]
         elif _absent(value):
-            pending.append(field.name)
-    observed = sorted(found, key=found.__getitem__)
-    cls = type(node)
-    order = list(_ORDER.get(cls, ()))
-    for index, name in enumerate(observed):
-        if name in order:
-            continue
-        # after the nearest field observed before it that is already placed
-        anchor = next((n for n in reversed(observed[:index]) if n in order), None)
-        order.insert(order.index(anchor) + 1 if anchor is not None else 0, name)
-    _ORDER[cls] = order
-    known = set(order)
-    _PENDING[cls] = tuple(
-        name
-        for name in (*_PENDING.get(cls, ()), *pending)
-        if name not in known and name in {f.name for f in fields(node)}
-    )
+            absent.add(field.name)
+    optional = tuple(sorted(absent))
+    _OPTIONAL[cls] = optional
+    order = tuple(sorted(found, key=found.__getitem__))
+    _ORDERS[(cls, _presence(node, optional))] = order
     return order
 
 
@@ -82,14 +81,10 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     """The children of ``node`` in lexical order (as LibCST's ``children``, without rebuilding
     the node)."""
     cls = type(node)
-    order = _ORDER.get(cls)
+    optional = _OPTIONAL.get(cls)
+    order = _ORDERS.get((cls, _presence(node, optional))) if optional is not None else None
     if order is None:
         order = _learn(node)
-    else:
-        for name in _PENDING[cls]:
-            if not _absent(getattr(node, name)):
-                order = _learn(node)
-                break
     out: list[cst.CSTNode] = []
     for name in order:
         value = getattr(node, name)

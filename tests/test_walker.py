@@ -98,3 +98,16 @@ def _chain(depth: int) -> cst.BaseExpression:
     for _ in range(depth):
         node = cst.BinaryOperation(left=node, operator=cst.Add(), right=cst.Name("x"))
     return node
+
+
+def test_each_combination_of_optional_fields_has_its_own_order() -> None:
+    """Regression: a `Param` first met with an annotation and a comma, then one with a default
+    and no annotation, put the comma before the default."""
+    first = cst.parse_module("def f(a: int, b): pass\n")
+    second = cst.parse_module("def g(x=1, *, y: int = 2, **z): pass\n")
+    for module in (first, second, first):
+        stack: list[cst.CSTNode] = [module]
+        while stack:
+            node = stack.pop()
+            assert children(node) == list(node.children), type(node).__name__
+            stack.extend(node.children)
