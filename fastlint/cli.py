@@ -561,7 +561,20 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     verbose = "-v" in (argv or sys.argv) or "--verbose" in (argv or sys.argv)
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="fastlint")
-    except SystemExit:
+    except SystemExit as done:
+        if argv is None and "check" in sys.argv[1:2]:
+            # The command line's own process: everything is written, so skip tearing down
+            # the interpreter (freeing every syntax tree and record one by one costs a tenth
+            # of a second on a large project), as mypy does.
+            code = done.code
+            if isinstance(code, str):
+                sys.stderr.write(code + "\n")
+            try:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            except OSError:  # a closed pipe: nothing more can be said
+                pass
+            os._exit(code if isinstance(code, int) else (0 if code is None else 1))
         raise
     except KeyboardInterrupt:
         _err("interrupted")

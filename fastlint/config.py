@@ -13,8 +13,6 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Optional
 
-from fastlint.versions import ProjectVersions
-
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python < 3.11 only
@@ -203,6 +201,8 @@ def settings_from_table(table: Mapping[str, Any], path: str) -> Settings:
 
 def detect_pydantic_version(root: str) -> int:
     """1 when the project metadata in ``root`` itself pins Pydantic below 2, else 2."""
+    from fastlint.versions import ProjectVersions  # reading metadata needs `packaging`
+
     return ProjectVersions(root, walk_up=False).pydantic_major() or 2
 
 
@@ -211,6 +211,8 @@ def pydantic_version_for(directory: str) -> int:
     """The Pydantic major version of the project holding ``directory``: decided by the nearest
     directory above it whose metadata (pyproject, requirements, setup.cfg/py) names pydantic;
     2 when none does (see ``fastlint.versions``)."""
+    from fastlint.versions import ProjectVersions
+
     return ProjectVersions.for_directory(directory).pydantic_major() or 2
 
 

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Literal, Optional, Union
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from fastlint.diagnostics import Edit
 from fastlint.imports import alias_asname, dotted_name
@@ -579,6 +578,8 @@ def import_edits(
                 tree = cst.parse_module(text)
             except cst.ParserSyntaxError:
                 return False
+            from libcst.metadata import MetadataWrapper, PositionProvider
+
             wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
             spans = NodeSpans(wrapper.resolve(PositionProvider), LineIndex(text))
     return _difference(context.text, text)

@@ -9,10 +9,12 @@ import traceback
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Optional, cast
+from typing import TYPE_CHECKING, Callable, Optional, cast
+
+if TYPE_CHECKING:
+    from libcst.metadata import CodeRange
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from fastlint.config import Settings
 from fastlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
@@ -129,14 +131,13 @@ def lint_text(
             RuleError(path, rule.code, f"{type(exc).__name__}: {exc}", traceback.format_exc())
         )
 
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     if instances:
 
         def rule_failed(owner: object, exc: BaseException) -> None:
             assert isinstance(owner, Rule)
             on_error(owner, exc)
 
-        with _resolved(wrapper, instances, on_error):
+        with _resolved(module, instances):
             visits, leaves = _tables(instances)
             walk(module, visits, leaves, rule_failed)
 
@@ -146,7 +147,7 @@ def lint_text(
         return result
 
     lines = LineIndex(text)
-    positions = _positions(wrapper) if reports else {}
+    positions = _positions(module) if reports else {}
     used: dict[int, set[str]] = {}
     for report in reports:
         diagnostic = _diagnostic(report, positions, lines, context, on_error)
@@ -175,28 +176,28 @@ def lint_text(
     return result
 
 
-def _positions(wrapper: MetadataWrapper) -> Mapping[cst.CSTNode, CodeRange]:
-    """Line/column ranges of every node, from one code-generation pass.
+def _positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
+    """Line/column ranges of every node, from one code-generation pass (only for files with
+    findings: ``libcst.metadata`` is imported then, not at start-up).
 
     ``MetadataWrapper.resolve`` would first run a batched traversal of the whole tree for the
     batchable providers, even when there are none, which costs as much again on files with
     findings; asking the provider directly skips it."""
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     try:
-        return cast(Mapping[cst.CSTNode, CodeRange], PositionProvider()._gen(wrapper))
+        return cast("Mapping[cst.CSTNode, CodeRange]", PositionProvider()._gen(wrapper))
     except AttributeError:  # pragma: no cover - a LibCST without the method
         return wrapper.resolve(PositionProvider)
 
 
 class _resolved:
-    """Resolves the metadata that the rules declare, once, for all of them."""
+    """Resolves the LibCST metadata that the rules declare (plugins may), once, for all of
+    them; nothing when none does."""
 
-    def __init__(
-        self,
-        wrapper: MetadataWrapper,
-        rules: Sequence[Rule],
-        on_error: Callable[[Rule, BaseException], None],
-    ) -> None:
-        self._wrapper = wrapper
+    def __init__(self, module: cst.Module, rules: Sequence[Rule]) -> None:
+        self._module = module
         self._rules = rules
 
     def __enter__(self) -> None:
@@ -204,7 +205,10 @@ class _resolved:
         for rule in self._rules:
             needed |= set(rule.get_inherited_dependencies())
         if needed:
-            metadata = self._wrapper.resolve_many(needed)
+            from libcst.metadata import MetadataWrapper
+
+            wrapper = MetadataWrapper(self._module, unsafe_skip_copy=True)
+            metadata = wrapper.resolve_many(needed)
             for rule in self._rules:
                 rule.metadata = {
                     key: value

@@ -79,11 +79,12 @@ _EVENT_LISTS = {"on_startup": "startup", "on_shutdown": "shutdown"}
 
 
 @dataclass(frozen=True)
-class AppObject:
+class AppObject(ir.Record):
     """An app or router: the variable it is bound to (``key``), whether it is an application
     (``FastAPI``/``Starlette``) or a router, its class, whether that class is FastAPI's own
     (not a subclass), and whether it has a lifespan (None: cannot be known)."""
 
+    __slots__ = ("call", "cls", "exact", "is_app", "key", "lifespan", "module")
     key: str
     is_app: bool
     cls: str
@@ -94,26 +95,29 @@ class AppObject:
 
 
 @dataclass(frozen=True)
-class Registration:
+class Registration(ir.Record):
     """One thing registered with an app or router. ``owner`` is the key of the app/router
     (None when not resolved); ``target`` the qualified name of the registered function or
-    class (None when not resolved); ``event`` is "startup"/"shutdown" for event handlers."""
+    class (None when not resolved); ``event`` is "startup"/"shutdown" for event handlers;
+    ``how`` says by what: decorator | call | keyword | list | attribute."""
 
+    __slots__ = ("event", "how", "kind", "module", "owner", "role", "site", "target")
     kind: str  # route | include | mount | middleware | exception_handler | event | lifespan
     role: Optional[Role]
     owner: Optional[str]
     target: Optional[str]
     module: str
     site: Optional[CallSite]
-    event: Optional[str] = None
-    how: str = ""  # decorator | call | keyword | list | attribute
+    event: Optional[str]
+    how: str
 
 
 @dataclass(frozen=True)
-class AsyncContext:
+class AsyncContext(ir.Record):
     """Why an ``async def`` runs on the event loop: its role, or (``chain`` longer than one)
     the registered function that awaits it, through the functions listed."""
 
+    __slots__ = ("chain", "role")
     role: Role
     chain: tuple[str, ...]
 
@@ -135,6 +139,29 @@ class ProjectFacts:
     # Names of the classes that can make apps and routers (FastAPI's own, and project classes
     # deriving from them): only calls of such a name are resolved, a cheap filter first.
     _app_class_names: frozenset[str] = frozenset()
+
+    def state(self) -> tuple[object, ...]:
+        """What is stored in the index cache: plain records, containers and roles."""
+        return (
+            self.objects,
+            self.registrations,
+            self.roles,
+            self._awaited(),
+            self._heuristic,
+            self._app_class_names,
+        )
+
+    @classmethod
+    def from_state(cls, index: ProjectIndex, state: tuple[object, ...]) -> ProjectFacts:
+        objects, registrations, roles, contexts, heuristic, names = state
+        facts = cls(index, Types(index))
+        facts.objects = objects  # type: ignore[assignment]
+        facts.registrations = registrations  # type: ignore[assignment]
+        facts.roles = roles  # type: ignore[assignment]
+        facts._contexts = contexts  # type: ignore[assignment]
+        facts._heuristic = heuristic  # type: ignore[assignment]
+        facts._app_class_names = names  # type: ignore[assignment]
+        return facts
 
     @classmethod
     def build(cls, index: ProjectIndex) -> ProjectFacts:
@@ -673,21 +700,9 @@ _REGISTERING_CALLABLES = frozenset(
 
 
 def _named(model: ModuleModel, func: ir.Expr, names: frozenset[str]) -> bool:
-    """Whether a callee may be one of ``names``: spelled so (``fastapi.Depends``,
-    ``Depends``), or a name imported as one (``from fastapi import Depends as D``). A cheap
-    test before resolving it."""
-    chain = ir.dotted(func)
-    if chain is None:
-        return isinstance(func, ir.Call)
-    last = chain.rsplit(".", 1)[-1]
-    if last in names:
-        return True
-    if "." in chain:
-        return False
-    return any(
-        b.kind == s.IMPORT and b.target is not None and b.target.rsplit(".", 1)[-1] in names
-        for b in model.bindings(0, chain)
-    )
+    """A cheap test before resolving a callee (see :meth:`ModuleModel.may_name`); a callee
+    that is itself a call (``sessionmaker()()``) may be anything."""
+    return isinstance(func, ir.Call) or model.may_name(func, names)
 
 
 def _app_class_names(models: list[ModuleModel]) -> frozenset[str]:

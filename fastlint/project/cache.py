@@ -29,8 +29,10 @@ __all__ = ["CACHE_DIRECTORY", "SummaryCache", "cache_key", "remove_cache"]
 
 CACHE_DIRECTORY = ".fastlint_cache"
 # Bump when the summary records change shape or meaning.
-SCHEMA = "summaries-2"
-_ALLOWED_MODULES = frozenset({"fastlint.semantic.ir", "fastlint.semantic.summary"})
+SCHEMA = "summaries-3"
+_ALLOWED_MODULES = frozenset(
+    {"fastlint.semantic.ir", "fastlint.semantic.summary", "fastlint.fastapi.facts"}
+)
 _ALLOWED_BUILTINS = frozenset({"frozenset", "set", "tuple", "Ellipsis", "complex"})
 
 
@@ -57,9 +59,23 @@ def cache_key(data: bytes, module: str, path: str, is_package: bool) -> str:
 
 
 class _RecordsOnly(pickle.Unpickler):
+    """Only fastlint's record classes (and the roles of functions) are constructed."""
+
     def find_class(self, module: str, name: str) -> Any:
-        if module in _ALLOWED_MODULES or (module == "builtins" and name in _ALLOWED_BUILTINS):
+        if module == "builtins" and name in _ALLOWED_BUILTINS:
             return super().find_class(module, name)
+        if module in _ALLOWED_MODULES:
+            import enum
+
+            from fastlint.semantic.ir import Record
+
+            found = super().find_class(module, name)
+            if (
+                isinstance(found, type)
+                and found.__module__ == module
+                and (issubclass(found, Record) or issubclass(found, enum.Enum))
+            ):
+                return found
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the summary cache")
 
 

@@ -18,6 +18,7 @@ summaries, not from the files.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -250,9 +251,20 @@ class ProjectIndex:
                     return known[1]
             if text is None:
                 try:
-                    text = SourceFile.read(path).text
-                except SourceError:
-                    text = ""
+                    with open(path, "rb") as handle:
+                        data = handle.read()
+                    stat = os.stat(path)
+                    text = SourceFile.from_bytes(path, data).text
+                except (OSError, SourceError):
+                    self._screened[path] = False
+                    return False
+                screened = screens(text)
+                if cache is not None:
+                    name, is_package = self._paths.get(path) or self.module_name_for(path)
+                    key = cache_key(data, name, path, is_package)
+                    cache.remember(path, stat.st_size, stat.st_mtime_ns, key, screened)
+                self._screened[path] = screened
+                return screened
             self._screened[path] = screens(text)
         return self._screened[path]
 
@@ -389,8 +401,37 @@ class ProjectIndex:
         if self._facts is None:
             from fastlint.fastapi.facts import ProjectFacts
 
-            self._facts = ProjectFacts.build(self)
+            key = self._facts_key()
+            state = self.cache.get(key) if self.cache is not None and key else None
+            if isinstance(state, tuple):
+                self._facts = ProjectFacts.from_state(self, state)
+            else:
+                self._facts = ProjectFacts.build(self)
+                if self.cache is not None and key:
+                    self.cache.put(key, self._facts.state())
         return self._facts
+
+    def _facts_key(self) -> Optional[str]:
+        """The cache key of the project facts: the content keys of every file of the project
+        (any change anywhere can change them); None when a file is not known to the cache or
+        holds text that is not on disk."""
+        cache = self.cache
+        if cache is None or self._texts:
+            return None
+        digest = hashlib.blake2b(digest_size=16)
+        for path in sorted(self._paths):
+            try:
+                stat = os.stat(path)
+            except OSError:
+                continue
+            known = cache.known(path, stat.st_size, stat.st_mtime_ns)
+            if known is None:
+                self.screened(path)  # reads, hashes and remembers the file
+                known = cache.known(path, stat.st_size, stat.st_mtime_ns)
+                if known is None:
+                    return None
+            digest.update(f"{path}\0{known[0]}\0".encode("utf-8", "surrogateescape"))
+        return "facts-" + digest.hexdigest()
 
     def flush(self) -> Optional[str]:
         """Write the cache; returns a warning when it cannot be written."""

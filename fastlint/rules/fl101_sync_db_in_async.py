@@ -615,6 +615,10 @@ class SyncDbInAsync(Rule):
     )
 
 
+_DISPATCH_NAMES = frozenset(n.rsplit(".", 1)[-1] for n in knowledge.THREAD_DISPATCH_FUNCTIONS)
+_CONNECT_NAMES = frozenset(n.rsplit(".", 1)[-1] for n in knowledge.SYNC_DB_CONNECT)
+
+
 def _dispatched(model: FileModel, types: Types, index: int) -> bool:
     """Whether the call is an argument of a call that runs it in a worker thread
     (``run_in_threadpool``, ``asyncio.to_thread``, ``loop.run_in_executor``...)."""
@@ -625,7 +629,9 @@ def _dispatched(model: FileModel, types: Types, index: int) -> bool:
         if isinstance(func, ir.Attribute) and func.attr == "run_in_executor":
             return True
         point = Point(site.scope, site.order, site.branch)
-        if types.qualified_name(model, func, point) in knowledge.THREAD_DISPATCH_FUNCTIONS:
+        if model.may_name(func, _DISPATCH_NAMES) and (
+            types.qualified_name(model, func, point) in knowledge.THREAD_DISPATCH_FUNCTIONS
+        ):
             return True
         parent = site.parent
     return False
@@ -635,9 +641,10 @@ def _blocking(model: FileModel, types: Types, site: CallSite) -> Optional[str]:
     """Why a call blocks on the database, or None."""
     point = Point(site.scope, site.order, site.branch)
     call, func = site.call, site.call.func
-    callee = types.qualified_name(model, func, point)
-    if callee in knowledge.SYNC_DB_CONNECT:
-        return knowledge.SYNC_DB_CONNECT[callee]
+    if model.may_name(func, _CONNECT_NAMES):
+        callee = types.qualified_name(model, func, point)
+        if callee in knowledge.SYNC_DB_CONNECT:
+            return knowledge.SYNC_DB_CONNECT[callee]
     if not isinstance(func, ir.Attribute):
         return None
     if func.attr in knowledge.SCHEMA_METHODS:

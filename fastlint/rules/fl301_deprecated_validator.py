@@ -404,13 +404,20 @@ class DeprecatedValidator(Rule):
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
-        self._enabled = context.pydantic_version >= 2
+        self._pydantic_2: Optional[bool] = None
         self._classes: dict[int, list[_Entry]] = {}  # class scope id -> its validators so far
+
+    @property
+    def _enabled(self) -> bool:
+        """The project uses Pydantic 2 (read from its metadata when first needed)."""
+        if self._pydantic_2 is None:
+            self._pydantic_2 = self.context.pydantic_version >= 2
+        return self._pydantic_2
 
     # -- finding validators ------------------------------------------------------------------
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        if self._enabled and not self.context.model.is_guarded(node):
+        if node.decorators and self._enabled and not self.context.model.is_guarded(node):
             self._check_decorators(node)
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
@@ -421,11 +428,9 @@ class DeprecatedValidator(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         """``validator("a", allow_reuse=True)(normalize)``: reported, never fixed."""
-        if not self._enabled:
-            return
         model = self.context.model
         kind = self._kind(node.func)
-        if kind is None or model.is_guarded(node):
+        if kind is None or not self._enabled or model.is_guarded(node):
             return
         site = model.call_site(node)
         if site and site.usage == s.DECORATOR and model.scope(site.decorates).kind == s.FUNCTION:
@@ -478,6 +483,8 @@ class DeprecatedValidator(Rule):
         head = _head(func)
         if head is None or head.value in model.guarded_names():
             return None
+        if not model.may_resolve_to(func, _NAMES):
+            return None  # resolving every call would read other modules for nothing
         return _KINDS.get(model.resolve(func) or "")
 
     # -- planning the fix --------------------------------------------------------------------
@@ -801,6 +808,9 @@ def _describe_call(call: Optional[ir.Expr]) -> tuple[Optional[frozenset[str]], s
         mode = "after"
     each = call.keyword("each_item")
     return (None if every else fields), str(mode), each is not None and _literal(each) is not False
+
+
+_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in _KINDS)
 
 
 def _head(expr: cst.BaseExpression) -> Optional[cst.Name]:

@@ -9,7 +9,6 @@ import libcst as cst
 from fastlint.diagnostics import Applicability
 from fastlint.rule import Case, FixAvailability, FixBuilder, Rule
 from fastlint.semantic import summary as s
-from fastlint.versions import ProjectVersions
 
 RENAMED = {
     "HTTP_413_REQUEST_ENTITY_TOO_LARGE": "HTTP_413_CONTENT_TOO_LARGE",
@@ -74,6 +73,8 @@ class DeprecatedStatusName(Rule):
 
     @property
     def _fixable(self) -> bool:
+        from fastlint.versions import ProjectVersions  # reading metadata needs `packaging`
+
         versions = ProjectVersions.for_path(self.context.file_path)
         return not versions.may_be_below("starlette", NEW_NAMES_SINCE)
 
@@ -81,6 +82,8 @@ class DeprecatedStatusName(Rule):
         return f"`{old}` is deprecated: Starlette 0.48 renamed it `{RENAMED[old]}` (same value)"
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value not in RENAMED:
+            return  # resolving every attribute would read other modules for nothing
         old = self._old_name(node)
         if old is None or node.attr.value != old or self.context.model.is_guarded(node):
             return

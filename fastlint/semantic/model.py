@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import builtins
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, Protocol
 
@@ -411,6 +411,24 @@ class ModuleModel:
             for star in self.star_modules()
         )
 
+    def may_name(self, expr: ir.Expr, names: Collection[str]) -> bool:
+        """Whether a chain of names may stand for something whose own name is one of
+        ``names``: spelled so (``pydantic.validator``, ``validator``), or a module-level name
+        imported as one (``from pydantic import validator as v``). A cheap test before
+        :meth:`qualified_name`, which may read other modules to follow re-exports."""
+        chain = ir.dotted(expr)
+        if chain is None:
+            return False
+        head, _, rest = chain.partition(".")
+        if chain.rsplit(".", 1)[-1] in names:
+            return True
+        if rest:
+            return False
+        return any(
+            b.kind == s.IMPORT and b.target is not None and b.target.rsplit(".", 1)[-1] in names
+            for b in self.bindings(0, head)
+        )
+
     def qualified_name(self, expr: ir.Expr, point: Point) -> Optional[str]:
         """The qualified name a chain of names and attributes refers to at ``point``, through
         imports and the project's re-exports (``Depends`` -> ``fastapi.Depends``), or None."""
@@ -556,6 +574,12 @@ class FileModel(ModuleModel):
         """The scope a ``def``/``class``/lambda/comprehension node opens."""
         found = self.cst.scopes.get(node)
         return self.summary.scopes[found] if found is not None else None
+
+    def may_resolve_to(self, node: cst.CSTNode, names: Collection[str]) -> bool:
+        """Whether a Name/Attribute node may mean something named one of ``names`` (see
+        :meth:`may_name`)."""
+        expr = self.cst.exprs.get(node)
+        return expr is not None and self.may_name(expr, names)
 
     def resolve(self, node: cst.CSTNode) -> Optional[str]:
         """The qualified name of a Name/Attribute node where it stands."""
