@@ -223,3 +223,41 @@ def test_workspace_groups_files_by_project(tmp_path: Path) -> None:
     workspace = Workspace(Settings(root=str(tmp_path)), [str(tmp_path)], files, cache=False)
     roots = {os.path.basename(workspace.index_for(f).root) for f in files}
     assert roots == {"a", "b"}
+
+
+def test_project_facts_come_from_the_cache_until_a_file_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastlint.fastapi.facts import ProjectFacts, Role
+
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": "",
+            "app/__init__.py": "",
+            "app/deps.py": SYNC_DEPS,
+            "app/routes.py": ROUTES,
+        },
+    )
+    files = [str(p) for p in tmp_path.rglob("*.py")]
+    first = ProjectIndex(str(tmp_path), files, SummaryCache(str(tmp_path)))
+    assert first.facts.roles["app.routes.index"] == {Role.PATH_OPERATION}
+    first.flush()
+
+    def no_build(index: ProjectIndex) -> ProjectFacts:
+        raise AssertionError("facts rebuilt although nothing changed")
+
+    monkeypatch.setattr(ProjectFacts, "build", classmethod(lambda cls, index: no_build(index)))
+    second = ProjectIndex(str(tmp_path), files, SummaryCache(str(tmp_path)))
+    assert second.facts.roles["app.routes.index"] == {Role.PATH_OPERATION}
+    assert (
+        second.facts.context(
+            second.module("app.routes"), second.module("app.routes").scopes_named("index")
+        )
+        is not None
+    )
+    monkeypatch.undo()
+
+    (tmp_path / "app/routes.py").write_text(ROUTES.replace("async def index", "async def home"))
+    third = ProjectIndex(str(tmp_path), files, SummaryCache(str(tmp_path)))
+    assert "app.routes.home" in third.facts.roles
