@@ -12,7 +12,7 @@ import ast
 import sys
 import warnings
 from collections.abc import Sequence
-from typing import Optional, Union
+from typing import Callable, Optional, Union
 
 from fastlint.gcpause import paused_gc
 from fastlint.imports import resolve_relative
@@ -138,25 +138,11 @@ class _Walker:
             iterable = self.expr(node.iter)
             if isinstance(node, ast.AsyncFor):
                 b.awaited()
-            statement = b.new_statement()
-            b.open_arm(statement, 0, "loop", node.lineno)
-            self.target(node.target, s.FOR, iterable, None, node.lineno)
-            self.statements(node.body)
-            b.close_arm()
-            if node.orelse:
-                b.open_arm(statement, 1, "loopelse", node.lineno)
-                self.statements(node.orelse)
-                b.close_arm()
+            target = node.target
+            self.loop(node, lambda: self.target(target, s.FOR, iterable, None, node.lineno))
         elif isinstance(node, ast.While):
             self.expr(node.test)
-            statement = b.new_statement()
-            b.open_arm(statement, 0, "loop", node.lineno)
-            self.statements(node.body)
-            b.close_arm()
-            if node.orelse:
-                b.open_arm(statement, 1, "loopelse", node.lineno)
-                self.statements(node.orelse)
-                b.close_arm()
+            self.loop(node, lambda: None)
         elif isinstance(node, ast.If):
             test = self.expr(node.test)
             statement = b.new_statement()
@@ -213,6 +199,21 @@ class _Walker:
             alias = node.name  # type: ignore[attr-defined]
             if isinstance(alias, ast.Name):
                 b.bind(alias.id, s.TYPE_ALIAS, value=value, line=node.lineno)
+
+    def loop(
+        self, node: Union[ast.For, ast.AsyncFor, ast.While], bind_target: Callable[[], None]
+    ) -> None:
+        """A loop's body is an arm that may not run; its ``else`` another."""
+        b = self.builder
+        statement = b.new_statement()
+        b.open_arm(statement, 0, "loop", node.lineno)
+        bind_target()
+        self.statements(node.body)
+        b.close_arm()
+        if node.orelse:
+            b.open_arm(statement, 1, "loopelse", node.lineno)
+            self.statements(node.orelse)
+            b.close_arm()
 
     def try_statement(self, node: ast.Try) -> None:
         b = self.builder

@@ -10,7 +10,7 @@ the very node it is looking at.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple, Optional, Union
+from typing import Callable, NamedTuple, Optional, Union
 
 import libcst as cst
 
@@ -262,25 +262,10 @@ class _Walker:
             iterable = self.expr(node.iter)
             if node.asynchronous is not None:
                 b.awaited()
-            statement = b.new_statement()
-            b.open_arm(statement, 0, "loop", 0)
-            self.target(node.target, s.FOR, iterable, None)
-            self.statements(_suite(node.body))
-            b.close_arm()
-            if node.orelse is not None:
-                b.open_arm(statement, 1, "loopelse", 0)
-                self.statements(_suite(node.orelse.body))
-                b.close_arm()
+            self.loop(node, lambda: self.target(node.target, s.FOR, iterable, None))
         elif isinstance(node, cst.While):
             self.expr(node.test)
-            statement = b.new_statement()
-            b.open_arm(statement, 0, "loop", 0)
-            self.statements(_suite(node.body))
-            b.close_arm()
-            if node.orelse is not None:
-                b.open_arm(statement, 1, "loopelse", 0)
-                self.statements(_suite(node.orelse.body))
-                b.close_arm()
+            self.loop(node, lambda: None)
         elif isinstance(node, cst.If):
             self.if_statement(node)
         elif isinstance(node, cst.With):
@@ -305,6 +290,19 @@ class _Walker:
                     self.expr(case.guard)
                 self.statements(_suite(case.body))
                 b.close_arm()
+
+    def loop(self, node: Union[cst.For, cst.While], bind_target: Callable[[], None]) -> None:
+        """A loop's body is an arm that may not run; its ``else`` another."""
+        b = self.builder
+        statement = b.new_statement()
+        b.open_arm(statement, 0, "loop", 0)
+        bind_target()
+        self.statements(_suite(node.body))
+        b.close_arm()
+        if node.orelse is not None:
+            b.open_arm(statement, 1, "loopelse", 0)
+            self.statements(_suite(node.orelse.body))
+            b.close_arm()
 
     def if_statement(self, node: cst.If) -> None:
         b = self.builder
@@ -432,15 +430,7 @@ class _Walker:
             for type_param in node.type_parameters.params:
                 name = type_param.param.name
                 self.bind(name, name.value, s.TYPE_PARAM)
-        for param, record in zip(_all_params(node.params), params):
-            self.mark(param)
-            self.bind(
-                param.name,
-                record.name,
-                s.PARAM,
-                value=record.default,
-                annotation=record.annotation,
-            )
+        self.bind_params(node.params, params)
         self.mark(node.body)
         self.statements(_suite(node.body))
         b.close_scope()
@@ -479,6 +469,18 @@ class _Walker:
                 calls.append(self.builder.calls_made)
             exprs.append(self.expr(decorator.decorator, s.DECORATOR))
         return tuple(exprs), calls
+
+    def bind_params(self, params: cst.Parameters, records: tuple[Param, ...]) -> None:
+        """The parameters are bound in the function's (or lambda's) own scope."""
+        for param, record in zip(_all_params(params), records):
+            self.mark(param)
+            self.bind(
+                param.name,
+                record.name,
+                s.PARAM,
+                value=record.default,
+                annotation=record.annotation,
+            )
 
     def parameters(self, params: cst.Parameters) -> tuple[Param, ...]:
         nodes = list(_all_params(params))
@@ -597,15 +599,7 @@ class _Walker:
             scope = b.open_scope(s.LAMBDA, "<lambda>", 0)
             self.scopes[node] = scope
             b.current().params = params
-            for param, record in zip(_all_params(node.params), params):
-                self.mark(param)
-                self.bind(
-                    param.name,
-                    record.name,
-                    s.PARAM,
-                    value=record.default,
-                    annotation=record.annotation,
-                )
+            self.bind_params(node.params, params)
             b.result(self.expr(node.body, s.RETURNED))
             b.close_scope()
             return ir.Lambda(scope)
