@@ -3,10 +3,8 @@ positions only when there are findings, then suppressions."""
 
 from __future__ import annotations
 
-import ast
 import functools
 import traceback
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Optional, cast
@@ -23,6 +21,7 @@ from fastlint.noqa import Suppressions, parse_suppressions
 from fastlint.project.index import ProjectIndex
 from fastlint.rule import FileContext, Report, Rule, resolve_fix
 from fastlint.source import LineIndex
+from fastlint.syntax import compile_error, cpython_judges
 from fastlint.walker import Table, walk
 
 SYNTAX_ERROR_CODE = "FL001"
@@ -94,22 +93,33 @@ def lint_text(
     """Check ``text``, shown to the user as ``path``; ``file_path`` is where it lives on disk
     (when it does), for facts about its project."""
     result = FileResult(path)
+    judged = cpython_judges(project.root if project is not None else None)
+    if judged:
+        error = compile_error(text, file_path or path)
+        if error is not None:  # never handed to LibCST: see fastlint.syntax
+            result.parsed = False
+            result.diagnostics.append(
+                _syntax_error_at(path, error.row, error.column, error.message)
+            )
+            return result
     active = applicable_rules(text, rules)
     noqa_requested = unused_noqa and "noqa" in text
-    if not active and not noqa_requested:
+    if not active and not noqa_requested and judged:
         return result
     try:
         with paused_gc():
             module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
         result.parsed = False
-        result.diagnostics.append(_syntax_error(path, text, exc))
+        result.diagnostics.append(_syntax_error(path, exc))
         return result
     except RecursionError:
         result.parsed = False
         result.diagnostics.append(
             _syntax_error_at(path, 1, 1, "SyntaxError: too deeply nested to parse")
         )
+        return result
+    if not active and not noqa_requested:
         return result
 
     context = FileContext(
@@ -308,19 +318,9 @@ def _unused_noqa(
     return out
 
 
-def _syntax_error(path: str, text: str, exc: cst.ParserSyntaxError) -> Diagnostic:
-    """Prefer CPython's own account of the error (its line and message are what users know);
-    fall back on LibCST's where CPython accepts the code (syntax LibCST does not support)."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(text)
-    except SyntaxError as error:
-        return _syntax_error_at(
-            path, error.lineno or 1, error.offset or 1, f"SyntaxError: {error.msg}"
-        )
-    except (ValueError, RecursionError, MemoryError):
-        pass
+def _syntax_error(path: str, exc: cst.ParserSyntaxError) -> Diagnostic:
+    """LibCST's account of code it cannot parse: CPython either accepted the code (syntax
+    LibCST does not support) or is not the judge (the project needs a newer Python)."""
     message = " ".join(exc.message.split()) or "invalid syntax"
     return _syntax_error_at(
         path,

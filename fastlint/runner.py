@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from typing import Optional, cast
 
 from fastlint.config import Settings
+from fastlint.deep import call_deep
 from fastlint.diagnostics import Diagnostic
 from fastlint.discovery import discover, is_excluded
 from fastlint.engine import UNUSED_NOQA_CODE, FileResult, RuleError, file_error, lint_text
 from fastlint.fixer import fix_text
+from fastlint.isolation import IsolatedFailure, budget_for, can_isolate, is_outlier, run_isolated
 from fastlint.project.index import ProjectIndex
 from fastlint.project.workspace import Workspace
 from fastlint.registry import all_rules, codes_matching
@@ -86,8 +88,22 @@ def process_file(
 ) -> FileOutcome:
     shown = display_path(path)
     try:
+        source = SourceFile.read(path)
+    except SourceError as exc:
+        return FileOutcome(shown, diagnostics=[file_error(shown, str(exc))])
+    try:
         project = workspace.index_for(path)
-        file_result, text = check_file(path, shown, rules, settings, project, fix or diff, unsafe)
+        args = (path, shown, rules, settings, project, fix or diff, unsafe, source)
+        if is_outlier(source.text) and can_isolate():
+            try:
+                file_result, text = run_isolated(
+                    check_file, *args, from_disk=True, budget=budget_for(source.text)
+                )
+            except IsolatedFailure as failure:
+                message = f"cannot check this file: {failure}"
+                return FileOutcome(shown, diagnostics=[file_error(shown, message)])
+        else:
+            file_result, text = call_deep(check_file, *args, from_disk=True)
     except Exception as exc:  # a bug outside any one rule: report it, go on with other files
         error = RuleError(shown, "engine", f"{type(exc).__name__}: {exc}", traceback.format_exc())
         return FileOutcome(shown, rule_errors=[error])
@@ -144,7 +160,7 @@ def run(
     workspace = Workspace(settings, paths, found.files, cache=cache)
     if workers > 1 and len(found.files) >= PARALLEL_THRESHOLD:
         if any(rule.uses_project_facts for rule in rules):
-            workspace.prepare(found.files)  # once here, inherited by the workers
+            call_deep(workspace.prepare, found.files)  # once here, inherited by the workers
         outcomes = _run_parallel(found.files, rules, settings, workers, flags, workspace)
     else:
         outcomes = (process_file(path, rules, settings, workspace, **flags) for path in found.files)
@@ -232,11 +248,14 @@ def check_file(
     fix: bool,
     unsafe: bool,
     source: Optional[SourceFile] = None,
+    *,
+    from_disk: Optional[bool] = None,
 ) -> tuple[FileResult, Optional[_FileText]]:
     """Check (and fix) the file at ``path`` of ``project`` (None: the project is found from
-    the path, the whole tree under its root); ``source``, when given, is its content instead
-    of what is on disk (code read from standard input)."""
-    from_disk = source is None
+    the path, the whole tree under its root); ``source``, when given, is its content, read
+    from disk (``from_disk``) or instead of what is on disk (code read from standard input)."""
+    if from_disk is None:
+        from_disk = source is None
     if source is None:
         try:
             source = SourceFile.read(path)
@@ -343,8 +362,8 @@ def run_stdin(
     shown = display_path(path)
     # The project is found from the path, the whole tree under its root; check_file puts the
     # text into its index (in place of the file on disk) before anything reads it.
-    file_result, text = check_file(
-        path, shown, rules, settings, None, fix or diff, unsafe, source=source
+    file_result, text = call_deep(
+        check_file, path, shown, rules, settings, None, fix or diff, unsafe, source=source
     )
     result.rule_errors.extend(file_result.rule_errors)
     if text is None:  # pragma: no cover - the text is given, never read

@@ -49,6 +49,8 @@ class SourceFile:
 
     @classmethod
     def from_bytes(cls, path: str, data: bytes) -> SourceFile:
+        if _looks_binary(data):
+            raise SourceError("not a text file (binary content)")
         try:
             encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         except SyntaxError as exc:
@@ -58,8 +60,6 @@ class SourceFile:
         except (UnicodeDecodeError, LookupError) as exc:
             reason = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
             raise SourceError(f"cannot decode file as {encoding}: {reason}") from None
-        if "\x00" in text:
-            raise SourceError("file contains NUL bytes (binary file?)")
         return cls(path, text, encoding)
 
     def encode(self, text: str) -> bytes:
@@ -68,6 +68,23 @@ class SourceFile:
     def newline(self) -> str:
         match = _NEWLINE.search(self.text)
         return match.group(0) if match else "\n"
+
+
+# Control bytes that never appear in source text (tab, line feed, form feed, carriage return and
+# escape can).
+_CONTROL = bytes(set(range(32)) - {9, 10, 11, 12, 13, 27})
+
+
+def _looks_binary(data: bytes) -> bool:
+    """A NUL byte anywhere (CPython refuses such source), or a head that is mostly control
+    bytes. UTF-16 and UTF-32 files hold NUL bytes too: CPython cannot read those either."""
+    if b"\x00" in data:
+        return True
+    head = data[:8192]
+    if not head:
+        return False
+    controls = len(head) - len(head.translate(None, _CONTROL))
+    return controls * 10 > len(head)
 
 
 class LineIndex:

@@ -125,9 +125,16 @@ def test_syntax_error_diagnostic_has_parser_line() -> None:
     assert diagnostic.message.startswith("SyntaxError:")
 
 
-def test_prefilter_skips_files_without_required_text() -> None:
-    result = lint_text("m.py", "def f(:\n", [RenameFoo], Settings())
-    assert result.diagnostics == []  # not even parsed
+def test_prefilter_skips_files_without_required_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_parse(*args: object, **kwargs: object) -> cst.Module:
+        raise AssertionError("parsed with LibCST")
+
+    monkeypatch.setattr(cst, "parse_module", no_parse)
+    result = lint_text("m.py", "def f():\n    pass\n", [RenameFoo], Settings())
+    assert result.diagnostics == []  # not parsed with LibCST
+    # CPython still judges every file (FL001 needs no trigger word)
+    broken = lint_text("m.py", "def f(:\n", [RenameFoo], Settings())
+    assert [d.code for d in broken.diagnostics] == ["FL001"]
 
 
 def test_line_index_round_trip_with_mixed_newlines() -> None:
