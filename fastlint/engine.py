@@ -111,7 +111,7 @@ def lint_text(
             module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
         result.parsed = False
-        result.diagnostics.append(_syntax_error(path, exc))
+        result.diagnostics.append(_syntax_error(path, exc, compiles=judged))
         return result
     except RecursionError:
         result.parsed = False
@@ -318,15 +318,17 @@ def _unused_noqa(
     return out
 
 
-def _syntax_error(path: str, exc: cst.ParserSyntaxError) -> Diagnostic:
-    """LibCST's account of code it cannot parse: CPython either accepted the code (syntax
-    LibCST does not support) or is not the judge (the project needs a newer Python)."""
+def _syntax_error(path: str, exc: cst.ParserSyntaxError, *, compiles: bool) -> Diagnostic:
+    """LibCST's account of code it cannot parse: CPython either compiled the code (syntax or
+    a size LibCST does not support) or is not the judge (the project needs a newer Python)."""
     message = " ".join(exc.message.split()) or "invalid syntax"
+    why = (
+        "LibCST cannot parse this file, although CPython compiles it"
+        if compiles
+        else ("LibCST cannot parse this file")
+    )
     return _syntax_error_at(
-        path,
-        exc.raw_line or 1,
-        (exc.raw_column or 0) + 1,
-        f"SyntaxError: {message} (LibCST cannot parse this file)",
+        path, exc.raw_line or 1, (exc.raw_column or 0) + 1, f"SyntaxError: {message} ({why})"
     )
 
 
