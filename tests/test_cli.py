@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
-from conftest import CORS_APP, VALIDATOR_MODEL, run_cli, write_tree
+from conftest import CORS_APP, SYNC_DB_ROUTE, VALIDATOR_MODEL, run_cli, write_tree
 
 
 def test_clean_project_exits_zero(project: Path) -> None:
@@ -220,10 +222,41 @@ def test_default_path_is_current_directory(project: Path) -> None:
     assert result.code == 1 and "FL201" in result.out
 
 
-def test_missing_path_is_reported(project: Path) -> None:
-    result = run_cli("check", "nope.py", cwd=project)
-    assert "nope.py: no such file or directory" in result.err
-    assert "Traceback" not in result.err
+def test_item11_missing_path_is_an_error(project: Path) -> None:
+    write_tree(project, {"app/main.py": CORS_APP, "app/models.py": VALIDATOR_MODEL})
+    alone = run_cli("check", "nope/", cwd=project)
+    assert alone.code == 2, alone
+    assert alone.err == "fastlint: error: nope/: no such file or directory\n"
+    assert "All checks passed!" not in alone.out
+    # Also next to paths that exist: nothing is checked, nothing is fixed.
+    before = (project / "app/models.py").read_text()
+    mixed = run_cli("check", "--fix", "app/", "nope.py", "app/models.py", "gone/", cwd=project)
+    assert mixed.code == 2, mixed
+    assert mixed.err.splitlines() == [
+        "fastlint: error: nope.py: no such file or directory",
+        "fastlint: error: gone/: no such file or directory",
+    ]
+    assert mixed.out == "" and (project / "app/models.py").read_text() == before
+    # --exit-zero is for findings, not for a run that could not start.
+    assert run_cli("check", "--exit-zero", "nope/", cwd=project).code == 2
+    # `fastlint clean` refuses too (it would otherwise clean the project around the typo).
+    write_tree(project, {"app/routes.py": SYNC_DB_ROUTE})
+    assert run_cli("check", "app/", cwd=project).code == 1  # writes the project's cache
+    cleaned = run_cli("clean", "nope/", cwd=project)
+    assert cleaned.code == 2 and cleaned.err == alone.err
+    assert (project / ".fastlint_cache").is_dir()
+    # A --stdin-filename need not exist (an editor's unsaved buffer).
+    command = ["check", "--output-format", "concise", "-", "--stdin-filename", "new/unsaved.py"]
+    stdin = subprocess.run(
+        [sys.executable, "-m", "fastlint", *command],
+        cwd=project,
+        input=CORS_APP.lstrip("\n"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert stdin.returncode == 1, stdin.stderr
+    assert stdin.stdout.startswith("new/unsaved.py:7:5: FL201 ")
 
 
 def test_github_format(project: Path) -> None:
