@@ -100,7 +100,12 @@ def use_color(choice: str, stream: IO[str]) -> bool:
     help="Exit 1 when something was fixed, even if nothing remains.",
 )
 @click.option("--show-fixes", is_flag=True, help="List what --fix fixed, per file.")
-@click.option("--statistics", "show_statistics", is_flag=True, help="Count findings per rule.")
+@click.option(
+    "--statistics",
+    "show_statistics",
+    is_flag=True,
+    help="Count findings per rule instead of listing them (JSON with json and json-lines).",
+)
 @click.option("--add-noqa", is_flag=True, help="Add `# noqa: CODES` to every line with findings.")
 @click.option(
     "--baseline",
@@ -295,7 +300,8 @@ def check(
     finally:
         if out is not stdout:
             out.close()
-    if baseline_note and not quiet and (output_format not in TEXT_FORMATS or output_file):
+    for_people = _for_people(output_format, show_statistics)
+    if baseline_note and not quiet and (not for_people or output_file):
         _err(baseline_note.rstrip("\n"))
 
     if exit_zero:
@@ -355,29 +361,39 @@ def _write_report(
     registry: Mapping[str, type[Rule]],
 ) -> None:
     from fastlint.docs import rule_infos
-    from fastlint.reporters import Report, render, repository_root
+    from fastlint.reporters import Report, render, repository_root, statistics
     from fastlint.reporters.text import show_fixes as fixes_list
-    from fastlint.reporters.text import statistics, summary
+    from fastlint.reporters.text import summary
 
     if show_statistics:
-        out.write(statistics(result.diagnostics, unsafe))
-        return
-    report = Report(
-        result.diagnostics,
-        result.texts,
-        rule_infos(registry.values(), docs_url),
-        unsafe=unsafe,
-        root=repository_root(os.getcwd()),
-        color=color,
-    )
-    out.write(render(output_format, report))
-    if output_format in TEXT_FORMATS:
+        out.write(statistics.render(output_format, result.diagnostics, unsafe))
+    else:
+        report = Report(
+            result.diagnostics,
+            result.texts,
+            rule_infos(registry.values(), docs_url),
+            unsafe=unsafe,
+            root=repository_root(os.getcwd()),
+            color=color,
+        )
+        out.write(render(output_format, report))
+    if _for_people(output_format, show_statistics):
         if show_fixes and fixing:
             out.write(fixes_list(result.fixed))
         if not quiet:
             out.write(summary(result.diagnostics, len(result.fixed), unsafe, fixing))
             out.write(baseline_note)
     out.flush()
+
+
+def _for_people(output_format: str, show_statistics: bool) -> bool:
+    """Whether the report is text for people, which the summary lines follow: the ``full`` and
+    ``concise`` formats, and the statistics table (every format but JSON prints that)."""
+    from fastlint.reporters.statistics import MACHINE_FORMATS
+
+    if show_statistics:
+        return output_format not in MACHINE_FORMATS
+    return output_format in TEXT_FORMATS
 
 
 def _baseline_note(matched: int, stale: int) -> str:
