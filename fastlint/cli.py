@@ -506,6 +506,7 @@ def rule_command(code: Optional[str], show_all: bool) -> None:
 def rules_command(fmt: str) -> None:
     """List all rules: code, name, fix availability, default on/off."""
     from fastlint.docs import rule_url
+    from fastlint.rule import FixAvailability
 
     registry = _registry_or_exit()
     rows: list[dict[str, Any]] = [
@@ -522,9 +523,10 @@ def rules_command(fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
         return
+    width = max(len(kind.value) for kind in FixAvailability)
     for row in rows:
         on = "on " if row["default"] else "off"
-        click.echo(f"{row['code']}  {on}  fix: {row['fix']:<9}  {row['name']}")
+        click.echo(f"{row['code']}  {on}  fix: {row['fix']:<{width}}  {row['name']}")
 
 
 @cli.command("plugins")
