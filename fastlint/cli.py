@@ -10,7 +10,7 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any, Optional
 
 import click
@@ -100,7 +100,12 @@ def use_color(choice: str, stream: IO[str]) -> bool:
     help="Exit 1 when something was fixed, even if nothing remains.",
 )
 @click.option("--show-fixes", is_flag=True, help="List what --fix fixed, per file.")
-@click.option("--statistics", "show_statistics", is_flag=True, help="Count findings per rule.")
+@click.option(
+    "--statistics",
+    "show_statistics",
+    is_flag=True,
+    help="Count findings per rule instead of listing them (JSON with json and json-lines).",
+)
 @click.option("--add-noqa", is_flag=True, help="Add `# noqa: CODES` to every line with findings.")
 @click.option(
     "--baseline",
@@ -177,6 +182,7 @@ def check(
         _usage_error("--add-noqa cannot be combined with --fix or --diff")
     if baseline_path and write_baseline:
         _usage_error("use either --baseline or --write-baseline")
+    _exit_if_missing(path for path in paths if path != "-")
     targets = list(paths) or ["."]
     try:
         settings = load_settings(config_path, stdin_filename or targets[0])
@@ -294,7 +300,8 @@ def check(
     finally:
         if out is not stdout:
             out.close()
-    if baseline_note and not quiet and (output_format not in TEXT_FORMATS or output_file):
+    for_people = _for_people(output_format, show_statistics)
+    if baseline_note and not quiet and (not for_people or output_file):
         _err(baseline_note.rstrip("\n"))
 
     if exit_zero:
@@ -307,6 +314,17 @@ def check(
 def _usage_error(message: str) -> None:
     _err(f"error: {message}")
     sys.exit(2)
+
+
+def _exit_if_missing(paths: Iterable[str]) -> None:
+    """A path that does not exist is an error (exit 2), whatever the other paths are: a typo
+    in a CI job must not turn the check into one that passes on nothing. (A broken symbolic
+    link exists; discovery reports it. ``--stdin-filename`` need not exist.)"""
+    missing = [path for path in paths if not os.path.lexists(path)]
+    for path in missing:
+        _err(f"error: {path}: no such file or directory")
+    if missing:
+        sys.exit(2)
 
 
 def _read_stdin(name: str) -> SourceFile:
@@ -343,29 +361,39 @@ def _write_report(
     registry: Mapping[str, type[Rule]],
 ) -> None:
     from fastlint.docs import rule_infos
-    from fastlint.reporters import Report, render, repository_root
+    from fastlint.reporters import Report, render, repository_root, statistics
     from fastlint.reporters.text import show_fixes as fixes_list
-    from fastlint.reporters.text import statistics, summary
+    from fastlint.reporters.text import summary
 
     if show_statistics:
-        out.write(statistics(result.diagnostics, unsafe))
-        return
-    report = Report(
-        result.diagnostics,
-        result.texts,
-        rule_infos(registry.values(), docs_url),
-        unsafe=unsafe,
-        root=repository_root(os.getcwd()),
-        color=color,
-    )
-    out.write(render(output_format, report))
-    if output_format in TEXT_FORMATS:
+        out.write(statistics.render(output_format, result.diagnostics, unsafe))
+    else:
+        report = Report(
+            result.diagnostics,
+            result.texts,
+            rule_infos(registry.values(), docs_url),
+            unsafe=unsafe,
+            root=repository_root(os.getcwd()),
+            color=color,
+        )
+        out.write(render(output_format, report))
+    if _for_people(output_format, show_statistics):
         if show_fixes and fixing:
             out.write(fixes_list(result.fixed))
         if not quiet:
             out.write(summary(result.diagnostics, len(result.fixed), unsafe, fixing))
             out.write(baseline_note)
     out.flush()
+
+
+def _for_people(output_format: str, show_statistics: bool) -> bool:
+    """Whether the report is text for people, which the summary lines follow: the ``full`` and
+    ``concise`` formats, and the statistics table (every format but JSON prints that)."""
+    from fastlint.reporters.statistics import MACHINE_FORMATS
+
+    if show_statistics:
+        return output_format not in MACHINE_FORMATS
+    return output_format in TEXT_FORMATS
 
 
 def _baseline_note(matched: int, stale: int) -> str:
@@ -478,6 +506,7 @@ def rule_command(code: Optional[str], show_all: bool) -> None:
 def rules_command(fmt: str) -> None:
     """List all rules: code, name, fix availability, default on/off."""
     from fastlint.docs import rule_url
+    from fastlint.rule import FixAvailability
 
     registry = _registry_or_exit()
     rows: list[dict[str, Any]] = [
@@ -494,9 +523,10 @@ def rules_command(fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
         return
+    width = max(len(kind.value) for kind in FixAvailability)
     for row in rows:
         on = "on " if row["default"] else "off"
-        click.echo(f"{row['code']}  {on}  fix: {row['fix']:<9}  {row['name']}")
+        click.echo(f"{row['code']}  {on}  fix: {row['fix']:<{width}}  {row['name']}")
 
 
 @cli.command("plugins")
@@ -548,6 +578,7 @@ def clean_command(paths: tuple[str, ...]) -> None:
     from fastlint.project.cache import remove_cache
     from fastlint.project.index import project_root
 
+    _exit_if_missing(paths)
     roots = {project_root(path) for path in (paths or (".",))}
     roots |= {os.path.abspath(path) for path in (paths or (".",)) if os.path.isdir(path)}
     removed = [directory for root in sorted(roots) for directory in remove_cache(root)]

@@ -17,7 +17,9 @@ from fastlint.config import Settings
 @dataclass
 class Discovery:
     files: list[str] = field(default_factory=list)
-    # One-line problems (a missing path, a loop); reported, the run goes on.
+    # One-line problems (a symlink loop, a broken link, an unreadable directory; a missing
+    # path too, though the command line refuses those before it starts); reported, the run
+    # goes on.
     warnings: list[str] = field(default_factory=list)
 
 

@@ -28,7 +28,7 @@ class RuleInfo:
     code: str
     name: str
     summary: str
-    fix: str  # none | safe | unsafe | sometimes
+    fix: str  # a FixAvailability value: none | safe | unsafe | safe or unsafe
     default_enabled: bool = True
     url: Optional[str] = None
     documentation: str = ""
@@ -83,8 +83,8 @@ def rule_infos(rules: Iterable[Any], base: Optional[str] = None) -> dict[str, Ru
 def rule_page(rule: Any) -> str:
     """The rule's documentation as ``fastlint rule CODE`` prints it: title, fix availability
     and default, then the docstring's sections."""
-    fix = rule.fix_availability.value
-    availability = "Fix: not available." if fix == "none" else f"Fix: {fix}."
+    kind = rule.fix_availability
+    availability = f"Fix: {kind.value} ({kind.description})."
     default = (
         "Enabled by default."
         if rule.default_enabled

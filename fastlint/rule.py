@@ -37,10 +37,29 @@ T = TypeVar("T")
 
 
 class FixAvailability(str, enum.Enum):
+    """The kind of fix a rule offers, as `fastlint rules`, the rule pages and the README's rule
+    table show it. It says what the fixes the rule offers are, not that every finding gets one:
+    a rule leaves a finding without a fix where it cannot build one it trusts (its "Fix
+    safety" section says when)."""
+
     NONE = "none"
-    SAFE = "safe"
-    UNSAFE = "unsafe"
-    SOMETIMES = "sometimes"  # safe for some forms, unsafe or none for others
+    SAFE = "safe"  # every fix it offers is safe: --fix applies it
+    UNSAFE = "unsafe"  # every fix it offers may change behaviour: it needs --unsafe-fixes
+    SAFE_OR_UNSAFE = "safe or unsafe"  # safe for some forms of the code, unsafe for others
+    SOMETIMES = "safe or unsafe"  # the former name of SAFE_OR_UNSAFE (an alias)
+
+    @property
+    def description(self) -> str:
+        """What the value means, for a legend."""
+        return _FIX_DESCRIPTIONS[self.value]
+
+
+_FIX_DESCRIPTIONS = {
+    "none": "the rule offers no fix",
+    "safe": "`--fix` applies the fix",
+    "unsafe": "the fix may change behaviour working code relies on, so it needs `--unsafe-fixes`",
+    "safe or unsafe": "safe for some forms of the code, unsafe for others",
+}
 
 
 @dataclass(frozen=True)
@@ -280,6 +299,9 @@ class Rule(cst.BatchableCSTVisitor):
     name: ClassVar[str]
     message: ClassVar[str]
     fix_availability: ClassVar[FixAvailability] = FixAvailability.NONE
+    # One line for rule tables (the README's, docs/rules/): what the rule finds. Empty: the
+    # message.
+    description: ClassVar[str] = ""
     default_enabled: ClassVar[bool] = True
     # Strings a file must contain (any of them) for this rule to possibly fire. The engine
     # skips parsing a file when no selected rule can fire on it.

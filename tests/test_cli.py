@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
-from conftest import CORS_APP, VALIDATOR_MODEL, run_cli, write_tree
+from conftest import CORS_APP, SYNC_DB_ROUTE, VALIDATOR_MODEL, run_cli, write_tree
 
 
 def test_clean_project_exits_zero(project: Path) -> None:
@@ -143,13 +145,83 @@ def test_exit_zero(project: Path) -> None:
     assert "FL201" in result.out
 
 
-def test_statistics(project: Path) -> None:
-    write_tree(project, {"app/main.py": CORS_APP, "app/models.py": VALIDATOR_MODEL})
-    result = run_cli("check", "--statistics", ".", cwd=project)
-    assert result.code == 1
-    lines = result.out.splitlines()
-    assert "1\tFL201\t[ ] cors-wildcard-credentials" in lines
-    assert "1\tFL301\t[*] deprecated-validator" in lines
+TWO_VALIDATORS = """
+from pydantic import BaseModel, validator
+
+
+class User(BaseModel):
+    name: str
+    email: str
+
+    @validator("name")
+    def strip_name(cls, value):
+        return value.strip()
+
+    @validator("email")
+    def lower_email(cls, value):
+        return value.lower()
+"""
+
+
+def test_item14_statistics_in_every_format(project: Path) -> None:
+    write_tree(
+        project,
+        {"app/main.py": CORS_APP, "app/models.py": TWO_VALIDATORS, "app/routes.py": SYNC_DB_ROUTE},
+    )
+    table = [
+        "2\tFL301\t[*] deprecated-validator",
+        "1\tFL101\t[ ] sync-db-in-async",
+        "1\tFL201\t[ ] cors-wildcard-credentials",
+    ]
+    summary = [
+        "Found 4 errors.",
+        "[*] 2 fixable with the --fix option (1 hidden fix can be enabled with --unsafe-fixes).",
+    ]
+    text = run_cli("check", "--statistics", cwd=project)
+    assert text.code == 1, text
+    assert text.out.splitlines() == table + summary  # most frequent first, then by code
+    assert run_cli("check", "--statistics", "-q", cwd=project).out.splitlines() == table
+
+    as_json = run_cli("check", "--statistics", "--output-format", "json", cwd=project)
+    assert as_json.code == 1 and as_json.err == ""
+    objects = [
+        {"code": "FL301", "name": "deprecated-validator", "count": 2, "fixable": True},
+        {"code": "FL101", "name": "sync-db-in-async", "count": 1, "fixable": False},
+        {"code": "FL201", "name": "cors-wildcard-credentials", "count": 1, "fixable": False},
+    ]
+    assert json.loads(as_json.out) == objects  # and nothing else on standard output
+    unsafe = run_cli(
+        "check", "--statistics", "--output-format", "json", "--unsafe-fixes", cwd=project
+    )
+    assert [s["fixable"] for s in json.loads(unsafe.out)] == [True, True, False]
+    lines = run_cli("check", "--statistics", "--output-format", "json-lines", cwd=project)
+    assert [json.loads(line) for line in lines.out.splitlines()] == objects
+    assert (
+        run_cli("check", "--statistics", "--output-format", "json", "-o", "s.json", cwd=project).out
+        == ""
+    )
+    assert json.loads((project / "s.json").read_text()) == objects
+
+    # Formats with no statistics shape of their own print the table for people.
+    for output_format in ("concise", "full", "github", "gitlab", "sarif", "junit"):
+        other = run_cli("check", "--statistics", "--output-format", output_format, cwd=project)
+        assert other.code == 1 and other.out.splitlines() == table + summary, output_format
+
+    # After --fix: what remains, and what was fixed.
+    fixed = run_cli("check", "--statistics", "--fix", cwd=project)
+    assert fixed.code == 1
+    assert fixed.out.splitlines() == [
+        "1\tFL101\t[ ] sync-db-in-async",
+        "1\tFL201\t[ ] cors-wildcard-credentials",
+        "Found 4 errors (2 fixed, 2 remaining).",
+        "No fixes available (1 hidden fix can be enabled with --unsafe-fixes).",
+    ]
+    (project / "app").joinpath("main.py").unlink()
+    (project / "app").joinpath("routes.py").unlink()
+    clean = run_cli("check", "--statistics", cwd=project)
+    assert clean.code == 0 and clean.out == "All checks passed!\n"
+    empty = run_cli("check", "--statistics", "--output-format", "json", cwd=project)
+    assert empty.code == 0 and json.loads(empty.out) == []
 
 
 def test_json_output_shape(project: Path) -> None:
@@ -220,10 +292,41 @@ def test_default_path_is_current_directory(project: Path) -> None:
     assert result.code == 1 and "FL201" in result.out
 
 
-def test_missing_path_is_reported(project: Path) -> None:
-    result = run_cli("check", "nope.py", cwd=project)
-    assert "nope.py: no such file or directory" in result.err
-    assert "Traceback" not in result.err
+def test_item11_missing_path_is_an_error(project: Path) -> None:
+    write_tree(project, {"app/main.py": CORS_APP, "app/models.py": VALIDATOR_MODEL})
+    alone = run_cli("check", "nope/", cwd=project)
+    assert alone.code == 2, alone
+    assert alone.err == "fastlint: error: nope/: no such file or directory\n"
+    assert "All checks passed!" not in alone.out
+    # Also next to paths that exist: nothing is checked, nothing is fixed.
+    before = (project / "app/models.py").read_text()
+    mixed = run_cli("check", "--fix", "app/", "nope.py", "app/models.py", "gone/", cwd=project)
+    assert mixed.code == 2, mixed
+    assert mixed.err.splitlines() == [
+        "fastlint: error: nope.py: no such file or directory",
+        "fastlint: error: gone/: no such file or directory",
+    ]
+    assert mixed.out == "" and (project / "app/models.py").read_text() == before
+    # --exit-zero is for findings, not for a run that could not start.
+    assert run_cli("check", "--exit-zero", "nope/", cwd=project).code == 2
+    # `fastlint clean` refuses too (it would otherwise clean the project around the typo).
+    write_tree(project, {"app/routes.py": SYNC_DB_ROUTE})
+    assert run_cli("check", "app/", cwd=project).code == 1  # writes the project's cache
+    cleaned = run_cli("clean", "nope/", cwd=project)
+    assert cleaned.code == 2 and cleaned.err == alone.err
+    assert (project / ".fastlint_cache").is_dir()
+    # A --stdin-filename need not exist (an editor's unsaved buffer).
+    command = ["check", "--output-format", "concise", "-", "--stdin-filename", "new/unsaved.py"]
+    stdin = subprocess.run(
+        [sys.executable, "-m", "fastlint", *command],
+        cwd=project,
+        input=CORS_APP.lstrip("\n"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert stdin.returncode == 1, stdin.stderr
+    assert stdin.stdout.startswith("new/unsaved.py:7:5: FL201 ")
 
 
 def test_github_format(project: Path) -> None:

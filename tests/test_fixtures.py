@@ -6,7 +6,7 @@ import ast
 import shutil
 from pathlib import Path
 
-from conftest import REPO, run_cli
+from conftest import REPO, readme_snippet, run_cli, run_shell
 
 DEMO = REPO / "fixtures" / "demo_app"
 
@@ -27,7 +27,13 @@ def test_demo_app_findings_match_expected() -> None:
 
 
 def test_fixtures_command_from_the_readme() -> None:
-    result = run_cli("check", "fixtures/", cwd=REPO)
+    """The Quick start: its install steps are what pre-commit does with the hook's package in
+    test_precommit.py (pip installs this checkout into a fresh environment); its check runs
+    here, in the checkout, as written."""
+    venv, install, command = readme_snippet("quick-start").strip().split(" && ")
+    assert (venv, install) == ("python3 -m venv .venv", ".venv/bin/pip install -q .")
+    assert command == ".venv/bin/fastlint check fixtures/"
+    result = run_shell(command.replace(".venv/bin/", ""), REPO)
     assert result.code == 1
     for code in ("FL101", "FL201", "FL301", "FL401"):
         assert f" {code} " in result.out

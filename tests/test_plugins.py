@@ -67,7 +67,7 @@ def test_plugins_lists_the_rule_with_its_package(plugin_venv: Path, tmp_path: Pa
         in result.stdout
     )
     rules = _run(str(plugin_venv), "-m", "fastlint", "rules", cwd=tmp_path)
-    assert "XY101  on   fix: none       no-print" in rules.stdout
+    assert "XY101  on   fix: none            no-print" in rules.stdout
 
 
 def test_the_plugin_rule_runs(plugin_venv: Path, tmp_path: Path) -> None:

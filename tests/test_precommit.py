@@ -1,8 +1,9 @@
 """The pre-commit hooks, with the real pre-commit, in a temporary git repository.
 
 The hook repository is a copy of this checkout (its tracked files as they are in the work
-tree) with the tag the README's snippet names. pre-commit installs the hook's package into an
-environment of its own with pip, as it would from GitHub.
+tree) in one commit, which the README's snippet names by its SHA (no release is tagged).
+pre-commit installs the hook's package into an environment of its own with pip, as it would
+from GitHub.
 """
 
 from __future__ import annotations
@@ -15,12 +16,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from fastlint import __version__
-
 from conftest import CORS_APP, REPO, VALIDATOR_MODEL, CliResult, readme_snippet, write_tree
 
 UPSTREAM = "https://github.com/fastlint/fastlint"
-TAG = f"v{__version__}"
+REV_PLACEHOLDER = "<commit SHA>"
 
 
 def _env(home: Path) -> dict[str, str]:
@@ -75,9 +74,15 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
             target = clone / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(source.read_bytes())
-    for args in (("init", "-q"), ("add", "-A"), ("commit", "-q", "-m", "fastlint"), ("tag", TAG)):
+    for args in (("init", "-q"), ("add", "-A"), ("commit", "-q", "-m", "fastlint")):
         assert _git(*args, cwd=clone, env=env).code == 0
     return clone
+
+
+def _head(repository: Path) -> str:
+    result = _git("rev-parse", "HEAD", cwd=repository, env=_env(repository / "home"))
+    assert result.code == 0, result
+    return result.out.strip()
 
 
 @pytest.fixture
@@ -113,7 +118,7 @@ def test_try_repo_fails_on_a_bad_file_and_passes_after_the_fix(
         str(hook_repo),
         "fastlint",
         "--ref",
-        TAG,
+        _head(hook_repo),
         "--files",
         "app/main.py",
         cwd=project,
@@ -128,7 +133,7 @@ def test_try_repo_fails_on_a_bad_file_and_passes_after_the_fix(
         str(hook_repo),
         "fastlint",
         "--ref",
-        TAG,
+        _head(hook_repo),
         "--files",
         "app/main.py",
         cwd=project,
@@ -141,9 +146,10 @@ def test_try_repo_fails_on_a_bad_file_and_passes_after_the_fix(
 def test_readme_config_on_real_commits(hook_repo: Path, repo: tuple[Path, dict[str, str]]) -> None:
     project, env = repo
     snippet = readme_snippet("pre-commit")
-    assert f"rev: {TAG}" in snippet and UPSTREAM in snippet
-    # The snippet as written, pointing at the local copy instead of GitHub.
-    (project / ".pre-commit-config.yaml").write_text(snippet.replace(UPSTREAM, str(hook_repo)))
+    assert f"rev: {REV_PLACEHOLDER}" in snippet and UPSTREAM in snippet
+    # The snippet as written, pointing at the local copy instead of GitHub, at its commit.
+    config = snippet.replace(UPSTREAM, str(hook_repo)).replace(REV_PLACEHOLDER, _head(hook_repo))
+    (project / ".pre-commit-config.yaml").write_text(config)
     assert _pre_commit("install", cwd=project, env=env).code == 0
     write_tree(
         project,

@@ -46,7 +46,7 @@ RULES = {
         "FL301",
         "deprecated-validator",
         "Pydantic 1 `@validator`",
-        "sometimes",
+        "safe or unsafe",
         url=f"{DEFAULT_DOCS_URL}FL301.md",
         documentation="## What it does\nFinds `@validator`.",
     ),

@@ -75,3 +75,13 @@ def test_a_declared_availability_that_no_case_shows_is_caught() -> None:
 
     with pytest.raises(AssertionError, match="declares unsafe"):
         check_fix_availability(Unsafe)
+
+
+def test_safe_or_unsafe_needs_both_kinds() -> None:
+    class OnlySafe(_NoPrint):
+        fix_availability = FixAvailability.SAFE_OR_UNSAFE
+        invalid = (Case("print(1)\n"),)
+
+    with pytest.raises(AssertionError, match="declares 'safe or unsafe' fixes"):
+        check_fix_availability(OnlySafe)
+    assert FixAvailability.SOMETIMES is FixAvailability.SAFE_OR_UNSAFE  # the former name

@@ -1,6 +1,6 @@
 """The formats for people: ``full`` (a code frame, help, and the fix as a diff) and
-``concise`` (one line a finding), the summary lines users know from ruff, ``--statistics`` and
-``--show-fixes``. Colour is ANSI escapes, only when the caller asks for it."""
+``concise`` (one line a finding), the summary lines users know from ruff and ``--show-fixes``.
+Colour is ANSI escapes, only when the caller asks for it."""
 
 from __future__ import annotations
 
@@ -144,17 +144,6 @@ def fix_diff(text: str, fix: Fix, style: Style) -> str:
             for k in range(j1, j2):
                 out.append(style(f"  {blank} {k + 1:>{width}} | +{after[k]}", "green") + "\n")
     return "".join(out)
-
-
-def statistics(diagnostics: Sequence[Diagnostic], unsafe: bool) -> str:
-    counts = Counter(d.code for d in diagnostics)
-    names = {d.code: d.name for d in diagnostics}
-    fixable_codes = {d.code for d in diagnostics if fixable(d, unsafe)}
-    width = max((len(str(n)) for n in counts.values()), default=1)
-    return "".join(
-        f"{count:>{width}}\t{code}\t{'[*]' if code in fixable_codes else '[ ]'} {names[code]}\n"
-        for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    )
 
 
 def plural(count: int, word: str, plural_form: Optional[str] = None) -> str:

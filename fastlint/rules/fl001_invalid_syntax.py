@@ -31,6 +31,7 @@ class InvalidSyntax(Rule):
     code = "FL001"
     name = "invalid-syntax"
     message = "SyntaxError"
+    description = "a file that cannot be parsed or decoded (never rewritten)"
     # Reported by the engine itself whenever it parses a file for another rule; its behaviour
     # is tested end to end in tests/test_engine.py, not with inline cases.
     requires_any = ()

@@ -36,6 +36,7 @@ class UnusedNoqa(Rule):
     code = "FL002"
     name = "unused-noqa"
     message = "Unused `noqa` directive"
+    description = "a `# noqa: FLxxx` that suppresses nothing"
     fix_availability = FixAvailability.SAFE
     requires_any = ()  # the engine checks suppressions itself after all rules ran
 

@@ -83,6 +83,7 @@ class SyncDbInAsync(Rule):
     code = "FL101"
     name = "sync-db-in-async"
     message = "Synchronous database call in async context blocks the event loop"
+    description = "synchronous database I/O in an `async def` FastAPI runs on the event loop"
     fix_availability = FixAvailability.UNSAFE
     uses_project_facts = True
     # Every finding lies in an ``async def``; the receiver's type may come from another module,

@@ -110,6 +110,7 @@ class CorsWildcardCredentials(Rule):
         "CORSMiddleware allows any origin with `allow_credentials=True`: every website can make "
         "authenticated requests on behalf of your users"
     )
+    description = '`allow_origins=["*"]` with `allow_credentials=True`'
     fix_availability = FixAvailability.NONE
     # Every way to name the class spells it, except an alias under another name from another
     # module; those registrations still mention one of the other two strings unless all their

@@ -182,7 +182,8 @@ class DeprecatedValidator(Rule):
     code = "FL301"
     name = "deprecated-validator"
     message = "`@validator` is deprecated in Pydantic 2; use `@field_validator`"
-    fix_availability = FixAvailability.SOMETIMES
+    description = "Pydantic 1 `@validator`"
+    fix_availability = FixAvailability.SAFE_OR_UNSAFE
     requires_any = ("validator",)
 
     valid = (

@@ -133,7 +133,8 @@ class DeprecatedOnEvent(Rule):
     code = "FL401"
     name = "deprecated-on-event"
     message = "`on_event` is deprecated; use a lifespan context manager (FastAPI(lifespan=...))"
-    fix_availability = FixAvailability.SOMETIMES
+    description = "`@app.on_event(...)` instead of a lifespan"
+    fix_availability = FixAvailability.SAFE
     requires_any = ("on_event", "on_startup", "on_shutdown")
     uses_project_facts = True
 

@@ -61,6 +61,7 @@ class OnEventIgnored(Rule):
     code = "FL402"
     name = "on-event-ignored"
     message = "This handler never runs: the app has a `lifespan`, so FastAPI skips it"
+    description = "startup/shutdown handlers on an app that has a `lifespan` (they never run)"
     fix_availability = FixAvailability.NONE
     requires_any = ("on_event", "on_startup", "on_shutdown", "event_handler")
     uses_project_facts = True

@@ -60,7 +60,10 @@ class DeprecatedStatusName(Rule):
     code = "FL606"
     name = "deprecated-status-name"
     message = "This status constant was renamed in Starlette 0.48"
-    fix_availability = FixAvailability.SOMETIMES
+    description = (
+        "`status.HTTP_422_UNPROCESSABLE_ENTITY` and the other names Starlette 0.48 renamed"
+    )
+    fix_availability = FixAvailability.SAFE
     requires_any = tuple(RENAMED)
 
     def _old_name(self, node: cst.CSTNode) -> Optional[str]:
