@@ -318,12 +318,19 @@ def _usage_error(message: str) -> None:
 
 def _exit_if_missing(paths: Iterable[str]) -> None:
     """A path that does not exist is an error (exit 2), whatever the other paths are: a typo
-    in a CI job must not turn the check into one that passes on nothing. (A broken symbolic
-    link exists; discovery reports it. ``--stdin-filename`` need not exist.)"""
-    missing = [path for path in paths if not os.path.lexists(path)]
-    for path in missing:
-        _err(f"error: {path}: no such file or directory")
-    if missing:
+    in a CI job must not turn the check into one that passes on nothing. A broken symbolic
+    link named on the command line is the same mistake. (``--stdin-filename`` need not
+    exist.)"""
+    failed = False
+    for path in paths:
+        if not os.path.lexists(path):
+            _err(f"error: {path}: no such file or directory")
+        elif not os.path.exists(path):
+            _err(f"error: {path}: broken symbolic link")
+        else:
+            continue
+        failed = True
+    if failed:
         sys.exit(2)
 
 

@@ -309,6 +309,10 @@ def test_item11_missing_path_is_an_error(project: Path) -> None:
     assert mixed.out == "" and (project / "app/models.py").read_text() == before
     # --exit-zero is for findings, not for a run that could not start.
     assert run_cli("check", "--exit-zero", "nope/", cwd=project).code == 2
+    # A broken symbolic link named on the command line is the same mistake.
+    (project / "link.py").symlink_to(project / "missing.py")
+    linked = run_cli("check", "link.py", cwd=project)
+    assert linked.code == 2 and linked.err == "fastlint: error: link.py: broken symbolic link\n"
     # `fastlint clean` refuses too (it would otherwise clean the project around the typo).
     write_tree(project, {"app/routes.py": SYNC_DB_ROUTE})
     assert run_cli("check", "app/", cwd=project).code == 1  # writes the project's cache
