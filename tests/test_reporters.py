@@ -262,3 +262,29 @@ def test_junit_is_xml_with_one_failure_per_finding() -> None:
     empty = ElementTree.fromstring(render("junit", Report([], root=str(FIXTURE))))
     assert empty.get("failures") == "0"
     assert empty.find("./testsuite/testcase").get("name") == "No errors found"  # type: ignore[union-attr]
+
+
+def test_code_frame_of_a_very_long_line_is_a_window_around_the_span() -> None:
+    """A finding in minified or generated code prints about one screen width, not the line."""
+    from fastlint.diagnostics import Diagnostic, Location
+    from fastlint.reporters.text import Style, code_frame
+
+    line = "x = [" + "1, " * 5000 + "]; app.add_middleware(CORS, allow_origins=['*'])"
+    column = line.index("allow_origins") + 1
+    span = Location(2, column), Location(2, column + len("allow_origins=['*']"))
+    diagnostic = Diagnostic(
+        code="FL201",
+        name="n",
+        message="m",
+        path="p.py",
+        start=span[0],
+        end=span[1],
+        fix=None,
+        noqa_row=None,
+    )
+    frame = code_frame("a = 1\n" + line + "\nb = 2\n", diagnostic, Style(False))
+    shown, carets = frame.splitlines()[2:4]
+    assert max(map(len, frame.splitlines())) < 200
+    assert shown.startswith("2 | ...") and shown.endswith("allow_origins=['*'])")
+    assert shown[carets.index("^") :].startswith("allow_origins=['*']")
+    assert carets.rstrip().endswith("^" * len("allow_origins=['*']") + " FL201")

@@ -77,6 +77,11 @@ def full(report: Report) -> str:
 _MAX_SPAN_LINES = 4
 
 
+_MAX_COLUMNS = 160
+_WINDOW_LEAD = 40
+_ELLIPSIS = "..."
+
+
 def _width(text: str) -> int:
     return len(text.expandtabs(4))
 
@@ -96,9 +101,21 @@ def code_frame(text: str, d: Diagnostic, style: Style) -> str:
     width = len(str(last))
     gutter = style(" " * width + " |", "blue")
     out = [f"{gutter}\n"]
+    # A long line (minified or generated code) is shown as a window around the span.
+    low = 0
+    if max(_width(lines[n - 1]) for n in range(first, last + 1)) > _MAX_COLUMNS:
+        low = max(0, _width(lines[row - 1][: d.start.column - 1]) - _WINDOW_LEAD)
+    high = low + _MAX_COLUMNS
+    shift = low - (len(_ELLIPSIS) if low else 0)
     for number in range(first, last + 1):
         line = lines[number - 1]
         shown = line.expandtabs(4)
+        if len(shown) > _MAX_COLUMNS:
+            clipped = shown[low:high]
+            shown = (_ELLIPSIS if low else "") + clipped
+            shown += _ELLIPSIS if len(line.expandtabs(4)) > high else ""
+        elif low:
+            shown = " " * len(_ELLIPSIS) + shown[low:] if len(shown) > low else ""
         out.append(f"{style(f'{number:>{width}} |', 'blue')} {shown}".rstrip() + "\n")
         if not row <= number <= last_shown:
             continue
@@ -110,6 +127,8 @@ def code_frame(text: str, d: Diagnostic, style: Style) -> str:
             end = _width(line[: d.end.column - 1]) if d.end.row == number else _width(line)
         else:
             end = _width(line.rstrip())
+        start = max(start - shift, len(_ELLIPSIS) if low else 0)
+        end = min(end - shift, high - shift)
         carets = "^" * max(1, end - start)
         label = f" {d.code}" if number == last_shown else ""
         out.append(f"{gutter} {' ' * start}{style(carets + label, 'red', 'bold')}\n")
