@@ -1,8 +1,11 @@
 """Applying fixes: non-overlapping edits in rounds, re-checking after each round until nothing
-changes, and never leaving a file that does not parse."""
+changes, and never leaving a file that does not parse or that CPython would no longer
+compile."""
 
 from __future__ import annotations
 
+import sys
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Optional, Union
@@ -16,6 +19,8 @@ if TYPE_CHECKING:
     from fastlint.engine import FileResult
 
 MAX_ROUNDS = 25
+# CPython's own limit, which ``compile`` is judged at (a caller may have raised it).
+DEFAULT_RECURSION_LIMIT = 1000
 
 
 def allowed(fix: Fix, unsafe: bool) -> bool:
@@ -76,12 +81,20 @@ def fix_text(
     lint: Callable[[str], FileResult],
     unsafe: bool,
     first: Optional[FileResult] = None,
+    *,
+    path: str = "<fixed>",
 ) -> FixOutcome:
     """Fix ``text`` until it is stable. ``lint`` checks a version of the file's text;
-    ``first`` is its result for ``text`` when the caller has it already."""
+    ``first`` is its result for ``text`` when the caller has it already; ``path`` names the
+    file in CPython's verdict on the fixed code.
+
+    LibCST accepts some code that CPython refuses to compile (``await`` in a plain ``def``):
+    each round's result must compile too, unless the original did not compile either (newer
+    syntax than this interpreter knows), else every fix of the file is reverted."""
     original = text
     fixed: list[Diagnostic] = []
     seen_texts = {text}
+    original_compiles: Optional[bool] = None  # asked only once a fix is applied
     for _ in range(MAX_ROUNDS):
         result = first if first is not None else lint(text)
         first = None
@@ -109,6 +122,18 @@ def fix_text(
             pruned = remove_unused_imports(module, unused)
             if pruned != new_text and parses(pruned):
                 new_text = pruned
+        if original_compiles is None:
+            original_compiles = compile_error(original, path) is None
+        problem = compile_error(new_text, path) if original_compiles else None
+        if problem is not None:
+            codes = sorted({d.code for d in candidates if d.fix in chosen})
+            return _revert(
+                original,
+                lint,
+                f"fix by {', '.join(codes)} produced code that Python does not compile "
+                f"({problem}); the file was left unchanged",
+                [],
+            )
         chosen_ids = {id(f) for f in chosen}
         fixed.extend(d for d in candidates if d.fix is not None and id(d.fix) in chosen_ids)
         if new_text in seen_texts:
@@ -132,6 +157,29 @@ def parses(text: str) -> bool:
     except (cst.ParserSyntaxError, RecursionError):
         return False
     return True
+
+
+def compile_error(text: str, path: str) -> Optional[str]:
+    """Why CPython refuses to compile ``text`` (at its default recursion limit), or None when
+    it compiles. Warnings (invalid escapes, ...) are not errors."""
+    limit = sys.getrecursionlimit()
+    try:
+        if limit != DEFAULT_RECURSION_LIMIT:
+            sys.setrecursionlimit(DEFAULT_RECURSION_LIMIT)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, path, "exec", dont_inherit=True)
+    except SyntaxError as exc:  # IndentationError and TabError included
+        where = f"line {exc.lineno}: " if exc.lineno else ""
+        return f"{where}{exc.msg}"
+    except RecursionError:
+        return "code nested too deeply"
+    except (MemoryError, ValueError) as exc:
+        return f"{type(exc).__name__}: {exc}"
+    finally:
+        if limit != DEFAULT_RECURSION_LIMIT:
+            sys.setrecursionlimit(limit)
+    return None
 
 
 def _revert(

@@ -15,8 +15,9 @@ from fastlint.engine import lint_text
 from fastlint.fastapi.facts import Role
 from fastlint.fixer import apply_edits, fix_text, select_fixes
 from fastlint.imports import resolve_relative
+from fastlint.nodes import is_name
 from fastlint.project.index import ProjectIndex
-from fastlint.rule import Rule
+from fastlint.rule import FileContext, Rule
 from fastlint.semantic.types import Definition, Types
 from fastlint.source import LineIndex, SourceError, SourceFile, atomic_write
 from fastlint.testing import run_rule
@@ -48,6 +49,28 @@ class BreakSyntax(Rule):
     def visit_Name(self, node: cst.Name) -> None:
         if node.value == "x":
             self.report(node, fix=self.fix(Applicability.SAFE, "break").replace(node, "x ="))
+
+
+class AwaitInSyncDef(Rule):
+    """A rule whose "safe" fix awaits a call in a plain ``def``: LibCST parses the result,
+    CPython refuses to compile it."""
+
+    code = "FL993"
+    name = "await-in-sync-def"
+    message = "fetch() is not awaited"
+    requires_any = ("fetch",)
+
+    def __init__(self, context: FileContext) -> None:
+        super().__init__(context)
+        self.awaited: set[int] = set()
+
+    def visit_Await(self, node: cst.Await) -> None:
+        self.awaited.add(id(node.expression))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if is_name(node.func, "fetch") and id(node) not in self.awaited:
+            fix = self.fix(Applicability.SAFE, "Await it").insert_before(node, "await ")
+            self.report(node, fix=fix)
 
 
 def _code(text: str) -> str:
@@ -98,6 +121,60 @@ def test_fix_that_breaks_syntax_is_reverted() -> None:
     assert outcome.text == "x = 1\n"
     assert outcome.error is not None and "FL992" in outcome.error
     assert [d.code for d in outcome.remaining] == ["FL992"]
+
+
+@pytest.mark.parametrize(
+    "source", ["def handler():\n    return fetch()\n", "handler = lambda: (\n    fetch())\n"]
+)
+def test_item7_fix_that_python_does_not_compile_is_reverted_and_reported(source: str) -> None:
+    assert cst.parse_module(source.replace("fetch()", "await fetch()"))  # LibCST accepts it
+    outcome = fix_text(
+        source,
+        lambda text: lint_text("m.py", text, [AwaitInSyncDef], Settings()),
+        unsafe=False,
+        path="m.py",
+    )
+    assert outcome.text == source
+    assert outcome.fixed == []
+    assert [d.code for d in outcome.remaining] == ["FL993"]
+    assert outcome.error is not None
+    assert "FL993" in outcome.error and "does not compile" in outcome.error
+    assert "'await' outside" in outcome.error and "line 2" in outcome.error
+
+
+def test_item7_code_python_does_not_compile_is_never_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from fastlint import cli
+    from fastlint.registry import all_rules, build_registry
+
+    registry = build_registry([*all_rules().values(), AwaitInSyncDef])
+    monkeypatch.setattr("fastlint.registry.all_rules", lambda: registry)
+    (tmp_path / "pyproject.toml").write_text("[tool.fastlint]\n", encoding="utf-8")
+    target = tmp_path / "jobs.py"
+    source = b"def handler():\n    return fetch()\n\nlam = lambda: fetch()\n"
+    target.write_bytes(source)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["check", "--select", "FL993", "--fix", "--output-format", "concise", "."])
+    captured = capsys.readouterr()
+    assert exit_info.value.code == 1
+    assert target.read_bytes() == source
+    assert "jobs.py: fix by FL993 produced code that Python does not compile" in captured.err
+    assert captured.out.count("FL993") == 2  # both findings are still reported
+
+
+def test_item7_a_file_python_did_not_compile_before_is_judged_by_libcst_alone() -> None:
+    # Newer syntax than the interpreter knows, or code that never compiled: the fixer cannot
+    # tell what the fix broke, so CPython's verdict does not count (LibCST's still does).
+    source = "async def ok():\n    pass\n\ndef handler():\n    await other()\n    return fetch()\n"
+    outcome = fix_text(
+        source,
+        lambda text: lint_text("m.py", text, [AwaitInSyncDef], Settings()),
+        unsafe=False,
+    )
+    assert outcome.error is None
+    assert "return await fetch()" in outcome.text
 
 
 def test_overlapping_fixes_wait_for_the_next_round() -> None:
