@@ -464,6 +464,137 @@ def _line_after(
     return Edit(at, at, content)
 
 
+def _bound_name(alias: cst.ImportAlias) -> Optional[str]:
+    """The local name an import alias binds, when it binds a single name."""
+    asname = alias_asname(alias)
+    if asname is not None:
+        return asname
+    return alias.name.value if isinstance(alias.name, cst.Name) else None
+
+
+def _import_lines(module: cst.Module) -> Iterator[tuple[cst.SimpleStatementLine, bool]]:
+    """The statement lines outside function and class bodies, each with whether it is the
+    only statement of a block (removing it would leave the block empty)."""
+    stack: list[tuple[cst.CSTNode, bool]] = [(module, False)]
+    while stack:
+        node, alone = stack.pop()
+        if isinstance(node, cst.SimpleStatementLine):
+            yield node, alone
+            continue
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        if isinstance(node, cst.IndentedBlock):
+            statements = list(node.body)
+            stack.extend((child, len(statements) == 1) for child in reversed(statements))
+            continue
+        if isinstance(node, cst.Module):
+            stack.extend((child, False) for child in reversed(node.body))
+            continue
+        stack.extend(
+            (child, False)
+            for child in reversed(node.children)
+            if not isinstance(child, cst.BaseExpression)
+        )
+
+
+def remove_imported_names(
+    module: cst.Module, names: Collection[str], spans: NodeSpans, text: str
+) -> list[Edit]:
+    """The edits that remove the imports binding ``names`` (local names) outside function and
+    class bodies, keeping every other name with its comment.
+
+    A removed name takes a comma with it the way ``remove_arguments`` removes arguments: the
+    comment that shares its line with a kept name stays there, the comment ending a line that
+    goes stays as a comment line in its place (without ``# noqa``/``# type: ignore``
+    pragmas). A statement whose names all go is deleted, its comments kept the same way,
+    except when it is alone in its block."""
+    wanted = set(names)
+    edits: list[Edit] = []
+    for line, alone in _import_lines(module):
+        plans: list[tuple[Union[cst.Import, cst.ImportFrom], set[int], int]] = []
+        for small in line.body:
+            if not isinstance(small, (cst.Import, cst.ImportFrom)):
+                continue
+            if isinstance(small.names, cst.ImportStar):
+                continue
+            gone = {i for i, alias in enumerate(small.names) if _bound_name(alias) in wanted}
+            if gone:
+                plans.append((small, gone, len(small.names)))
+        if not plans:
+            continue
+        whole = [small for small, gone, count in plans if len(gone) == count]
+        if len(whole) == len(line.body):
+            if not alone:
+                edits.append(_remove_statement_line(module, line, spans, text))
+            continue
+        for small, gone, count in plans:
+            if len(gone) < count:
+                edits.append(_remove_import_aliases(small, gone, spans, text))
+        for small in whole:
+            edits.append(_remove_small_statement(line, small, spans))
+    return edits
+
+
+def _remove_import_aliases(
+    statement: Union[cst.Import, cst.ImportFrom], gone: Collection[int], spans: NodeSpans, text: str
+) -> Edit:
+    aliases = statement.names
+    assert not isinstance(aliases, cst.ImportStar)
+    items = [
+        _ListItem(
+            spans.start(alias),
+            spans.end(alias),
+            spans.end(alias.comma) if isinstance(alias.comma, cst.Comma) else spans.end(alias),
+            alias.comma,
+        )
+        for alias in aliases
+    ]
+    lpar = statement.lpar if isinstance(statement, cst.ImportFrom) else None
+    rpar = statement.rpar if isinstance(statement, cst.ImportFrom) else None
+    if lpar is not None and rpar is not None:
+        opened, close = spans.start(lpar) + 1, spans.end(rpar) - 1
+    else:
+        opened, close = items[0].start, items[-1].end
+    return _remove_items(text, spans, items, gone, opened, close, statement)
+
+
+def _remove_small_statement(
+    line: cst.SimpleStatementLine, small: cst.BaseSmallStatement, spans: NodeSpans
+) -> Edit:
+    """Remove one of several statements of a line (``import os; import sys``), with the
+    semicolon that separates it from the others."""
+    body = list(line.body)
+    index = next(i for i, candidate in enumerate(body) if candidate is small)
+    if index + 1 < len(body):
+        return Edit(spans.start(small), spans.start(body[index + 1]), "")
+    return Edit(spans.end(body[index - 1]), spans.end(small), "")
+
+
+def _remove_statement_line(
+    module: cst.Module, line: cst.SimpleStatementLine, spans: NodeSpans, text: str
+) -> Edit:
+    """Delete the lines of ``line``; its comments stay as comment lines in its place (as the
+    comments of a removed decorator do). The first statement of the module takes the blank
+    lines after it along, so that the file does not start with them."""
+    start = spans.line_start(line)
+    end = spans.lines.line_end(spans.end(line))
+    indent = _indentation(text, spans, spans.start(line))
+    newline = _newline_at(text, spans, spans.start(line))
+    kept: list[str] = []
+    for part in (*line.body, line.trailing_whitespace):
+        for comment in _comments(part):
+            rest = surviving_comment(comment)
+            if rest is not None:
+                kept.append(f"{indent}{rest}{newline}")
+    if not kept and module.body and module.body[0] is line and not text[:start].strip():
+        while end < len(text):
+            following = spans.lines.line_end(end)
+            if text[end:following].strip():
+                break
+            end = following
+    return Edit(start, end, "".join(kept))
+
+
 def import_name(
     context: FileContext,
     fix: FixBuilder,

@@ -8,12 +8,13 @@ import sys
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Optional, Union
+from typing import TYPE_CHECKING, Callable, Optional
 
 import libcst as cst
 
 from fastlint.diagnostics import Applicability, Diagnostic, Edit, Fix
-from fastlint.imports import alias_asname
+from fastlint.edits import NodeSpans, remove_imported_names
+from fastlint.source import LineIndex
 
 if TYPE_CHECKING:
     from fastlint.engine import FileResult
@@ -119,7 +120,7 @@ def fix_text(
                 [],
             )
         if unused:
-            pruned = remove_unused_imports(module, unused)
+            pruned = remove_unused_imports(module, new_text, unused)
             if pruned != new_text and parses(pruned):
                 new_text = pruned
         if original_compiles is None:
@@ -215,72 +216,18 @@ class _NameCounter(cst.CSTVisitor):
             self.used.add(value)
 
 
-class _ImportRemover(cst.CSTTransformer):
-    def __init__(self, names: set[str]) -> None:
-        super().__init__()
-        self.names = names
-        self.depth = 0
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-    def leave_ImportFrom(
-        self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
-    ) -> Union[cst.ImportFrom, cst.RemovalSentinel]:
-        if isinstance(updated_node.names, cst.ImportStar):
-            return updated_node
-        kept = [alias for alias in updated_node.names if _local(alias) not in self.names]
-        if len(kept) == len(updated_node.names):
-            return updated_node
-        if not kept:
-            return cst.RemoveFromParent()
-        original_last = updated_node.names[-1]
-        if kept[-1] is not original_last:
-            # The last name went: the new last one takes its comma (a trailing comma and the
-            # whitespace before the closing parenthesis) or none.
-            comma = original_last.comma if updated_node.rpar is not None else None
-            kept[-1] = kept[-1].with_changes(
-                comma=comma if isinstance(comma, cst.Comma) else cst.MaybeSentinel.DEFAULT
-            )
-        return updated_node.with_changes(names=kept)
-
-    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        body = list(updated_node.body)
-        if body and original_node.body and body[0] is not original_node.body[0]:
-            # The first statement went: do not leave the blank lines that followed it on top.
-            first = body[0]
-            lines = getattr(first, "leading_lines", ())
-            if lines and all(line.comment is None for line in lines):
-                body[0] = first.with_changes(leading_lines=())
-                return updated_node.with_changes(body=body)
-        return updated_node
-
-    def leave_Import(
-        self, original_node: cst.Import, updated_node: cst.Import
-    ) -> Union[cst.Import, cst.RemovalSentinel]:
-        kept = [alias for alias in updated_node.names if _local(alias) not in self.names]
-        if len(kept) == len(updated_node.names):
-            return updated_node
-        if not kept:
-            return cst.RemoveFromParent()
-        kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        return updated_node.with_changes(names=kept)
-
-
-def _local(alias: cst.ImportAlias) -> Optional[str]:
-    asname = alias_asname(alias)
-    if asname is not None:
-        return asname
-    return alias.name.value if isinstance(alias.name, cst.Name) else None
-
-
-def remove_unused_imports(module: cst.Module, candidates: set[str]) -> str:
+def remove_unused_imports(module: cst.Module, text: str, candidates: set[str]) -> str:
+    """``text`` (the code of ``module``) without the imports of ``candidates`` that nothing
+    uses any more. Only those names are edited (``edits.remove_imported_names``): every
+    other byte, and the comment of each kept name, stays where it was."""
     counter = _NameCounter(candidates)
     module.visit(counter)
     unused = candidates - counter.used
     if not unused:
-        return module.code
-    return module.visit(_ImportRemover(unused)).code
+        return text
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    spans = NodeSpans(wrapper.resolve(PositionProvider), LineIndex(text))
+    edits = remove_imported_names(module, unused, spans, text)
+    return apply_edits(text, [Fix(Applicability.SAFE, "Remove unused imports", tuple(edits))])

@@ -38,6 +38,23 @@ class RenameFoo(Rule):
             self.report(node, fix=fix)
 
 
+class ModelValidator(Rule):
+    """Renames ``@root_validator`` to ``@model_validator`` (only the name), importing the new
+    name and dropping the old one once unused: a rewrite of the import list."""
+
+    code = "FL994"
+    name = "model-validator"
+    message = "root_validator is deprecated"
+    requires_any = ("root_validator",)
+
+    def visit_Decorator(self, node: cst.Decorator) -> None:
+        if self.context.qualname(node.decorator) == "pydantic.root_validator":
+            fix = self.fix(Applicability.SAFE, "Use model_validator")
+            fix.replace(node.decorator, "model_validator")
+            fix.add_import("pydantic", "model_validator").remove_if_unused("root_validator")
+            self.report(node, fix=fix)
+
+
 class BreakSyntax(Rule):
     """A rule whose fix does not parse."""
 
@@ -110,6 +127,71 @@ def test_import_added_below_docstring_and_imports() -> None:
     assert result.fixed_text == (
         '"""Doc."""\nimport os\nimport lib\nfrom lib import bar\n\na = bar(1)\n'
     )
+
+
+_MODEL = (
+    "\n\nclass M(BaseModel):\n    @root_validator\n    def check(cls, values):\n"
+    "        return values\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("imports", "expected"),
+    [
+        (
+            "from pydantic import (\n    BaseModel,  # base\n    root_validator,  # legacy\n)\n",
+            "from pydantic import (\n    BaseModel,  # base\n    model_validator,\n"
+            "    # legacy\n)\n",
+        ),
+        (
+            "from pydantic import (\n    BaseModel,  # base\n    Field,  # fields\n"
+            "    root_validator,  # legacy\n    validator,  # fields too\n)\n",
+            "from pydantic import (\n    BaseModel,  # base\n    Field,  # fields\n"
+            "    model_validator,\n    # legacy\n    validator,  # fields too\n)\n",
+        ),
+        (
+            "from pydantic import (\n    root_validator,  # legacy\n    BaseModel  # base\n)\n",
+            "from pydantic import (\n    # legacy\n    BaseModel,  # base\n"
+            "    model_validator\n)\n",
+        ),
+        (
+            "from pydantic import (BaseModel,  # base\n    root_validator,  # legacy\n    Field)\n",
+            "from pydantic import (BaseModel,  # base\n    # legacy\n    Field, model_validator)\n",
+        ),
+        (
+            "from pydantic import BaseModel, root_validator  # legacy\n",
+            "from pydantic import BaseModel, model_validator  # legacy\n",
+        ),
+        (
+            "from pydantic import root_validator  # legacy\nfrom pydantic import BaseModel\n",
+            "from pydantic import model_validator  # legacy\nfrom pydantic import BaseModel\n",
+        ),
+        (
+            "from pydantic import root_validator, BaseModel  # legacy\n",
+            "from pydantic import BaseModel, model_validator  # legacy\n",
+        ),
+    ],
+)
+def test_item2_an_import_rewrite_keeps_each_names_comment(imports: str, expected: str) -> None:
+    result = run_rule(ModelValidator, imports + _MODEL, fix=True)
+    assert result.fixed_text == expected + _MODEL.replace("root_validator", "model_validator")
+    assert result.diagnostics == []
+
+
+def test_item2_removing_an_import_line_keeps_its_comment_and_the_blank_lines_around() -> None:
+    code = "from pydantic import root_validator  # legacy\nfrom pydantic import BaseModel\n"
+    code += "from pydantic import model_validator\n" + _MODEL
+    fixed = run_rule(ModelValidator, code, fix=True).fixed_text
+    assert fixed.startswith("# legacy\nfrom pydantic import BaseModel\n"), fixed
+    code = (
+        "from pydantic import root_validator\n\nfrom pydantic import BaseModel, model_validator\n"
+    )
+    fixed = run_rule(ModelValidator, code + _MODEL, fix=True).fixed_text
+    assert fixed.startswith("from pydantic import BaseModel, model_validator\n\n\nclass M"), fixed
+    code = "import os; from pydantic import root_validator  # legacy\n"
+    code += "from pydantic import BaseModel, model_validator\n"
+    fixed = run_rule(ModelValidator, code + _MODEL, fix=True).fixed_text
+    assert fixed.startswith("import os  # legacy\nfrom pydantic import BaseModel, model_"), fixed
 
 
 def test_fix_that_breaks_syntax_is_reverted() -> None:

@@ -154,7 +154,9 @@ class DeprecatedValidator(Rule):
     stays with it. A comment on one that the fix removes stays too: at the end of its line when
     a kept argument shares that line (`@field_validator("a",  # whole list`), else as a comment
     line of its own where the argument was, for you to keep or delete; only a `# noqa` or
-    `# type: ignore` pragma that applied to the removed line goes with it.
+    `# type: ignore` pragma that applied to the removed line goes with it. The names of the
+    pydantic import keep their comments the same way: `field_validator` is added without
+    taking the comment of `validator`, and the comment of a `validator` that goes stays.
 
     The fix is **unsafe** (it changes the function's signature, which direct callers and
     subclasses may rely on, or moves behaviour out of the decorator) when:

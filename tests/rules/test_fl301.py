@@ -1836,3 +1836,107 @@ def test_item1_fl301_comments_of_dropped_parameters_are_kept(params: str, expect
     fixed = run_rule(DeprecatedValidator, code, fix=True, unsafe=True).fixed_text
     assert f"    @classmethod\n    def strip({expected}):\n        return v\n" in fixed, fixed
     check_case(DeprecatedValidator, LabeledCase("invalid", 0, Case(code, unsafe=True)))
+
+
+# -- hardening: the comments of the pydantic import -------------------------------------------
+
+_MODEL_BODY = """
+
+class User(BaseModel):
+    name: str
+
+    @validator("name", pre=True)
+    def strip(cls, v):
+        return v.strip()
+"""
+_STILL_USED = '\ncheck = validator("name", allow_reuse=True)(str.strip)\n'
+
+
+@pytest.mark.parametrize(
+    ("imports", "still_used", "expected"),
+    [
+        # `validator` goes: `field_validator` takes its place, not its comment.
+        (
+            "from pydantic import (\n    BaseModel,  # base\n    validator,  # legacy\n)\n",
+            False,
+            "from pydantic import (\n    BaseModel,  # base\n    field_validator,\n"
+            "    # legacy\n)\n",
+        ),
+        # `validator` stays (still used): each name keeps its own comment.
+        (
+            "from pydantic import (\n    BaseModel,  # base\n    validator,  # legacy\n)\n",
+            True,
+            "from pydantic import (\n    BaseModel,  # base\n    field_validator,\n"
+            "    validator,  # legacy\n)\n",
+        ),
+        (
+            "from pydantic import (\n    BaseModel,  # base\n    validator  # legacy\n)\n",
+            False,
+            "from pydantic import (\n    BaseModel,  # base\n    field_validator\n"
+            "    # legacy\n)\n",
+        ),
+        (
+            "from pydantic import (\n    BaseModel,  # base\n    validator  # legacy\n)\n",
+            True,
+            "from pydantic import (\n    BaseModel,  # base\n    field_validator,\n"
+            "    validator  # legacy\n)\n",
+        ),
+        # Names out of order: the new one goes last.
+        (
+            "from pydantic import (\n    validator,  # legacy\n    BaseModel,  # base\n)\n",
+            False,
+            "from pydantic import (\n    # legacy\n    BaseModel,  # base\n"
+            "    field_validator,\n)\n",
+        ),
+        (
+            "from pydantic import (  # models\n    BaseModel,  # base\n    Field,  # fields\n"
+            "    validator,  # legacy\n)\n",
+            False,
+            "from pydantic import (  # models\n    BaseModel,  # base\n    Field,  # fields\n"
+            "    field_validator,\n    # legacy\n)\n",
+        ),
+        # A pragma of the removed name goes with it.
+        (
+            "from pydantic import (\n    BaseModel,  # base\n    validator,  # noqa: F401\n)\n",
+            False,
+            "from pydantic import (\n    BaseModel,  # base\n    field_validator,\n)\n",
+        ),
+        # Names sharing lines: the comment stays on its line.
+        (
+            "from pydantic import (BaseModel,  # base\n"
+            "                      validator)  # legacy\n",
+            False,
+            "from pydantic import (BaseModel,  # base\n"
+            "                      field_validator)  # legacy\n",
+        ),
+        (
+            "from pydantic import BaseModel, validator  # legacy\n",
+            False,
+            "from pydantic import BaseModel, field_validator  # legacy\n",
+        ),
+        (
+            "from pydantic import BaseModel, validator  # legacy\n",
+            True,
+            "from pydantic import BaseModel, field_validator, validator  # legacy\n",
+        ),
+        # A statement of its own.
+        (
+            "from pydantic import BaseModel  # base\nfrom pydantic import validator  # legacy\n",
+            False,
+            "from pydantic import BaseModel, field_validator  # base\n# legacy\n",
+        ),
+        (
+            "from pydantic import BaseModel\nfrom pydantic import validator  # noqa: F401\n",
+            False,
+            "from pydantic import BaseModel, field_validator\n",
+        ),
+    ],
+)
+def test_item2_fl301_import_names_keep_their_own_comments(
+    imports: str, still_used: bool, expected: str
+) -> None:
+    code = imports + _MODEL_BODY + (_STILL_USED if still_used else "")
+    fixed = run_rule(DeprecatedValidator, code, fix=True).fixed_text
+    assert fixed.startswith(expected + "\n\nclass User"), fixed
+    again = run_rule(DeprecatedValidator, fixed, fix=True).fixed_text
+    assert again == fixed
