@@ -953,11 +953,12 @@ def _region_lines(region: str) -> list[_RegionLine]:
 
 def surviving_comment(comment: str) -> Optional[str]:
     """What is left of a comment whose line goes: without the ``# noqa`` and ``# type:
-    ignore`` pragmas, which only applied to that line; None when nothing else was in it."""
-    rest = _PRAGMA.sub("", comment).strip()
-    if not rest.strip("#").strip():
-        return None
-    return rest if rest.startswith("#") else f"# {rest}"
+    ignore`` pragmas (and the reasons after them), which only applied to that line; None
+    when nothing else was in it. ``# warm up  # noqa: E501`` leaves ``# warm up``."""
+    starts = [0, *(match.start() for match in _COMMENT_START.finditer(comment))]
+    parts = [comment[a:b].strip() for a, b in zip(starts, [*starts[1:], len(comment)])]
+    kept = [part for part in parts if part.strip("#").strip() and not _PRAGMA.match(part)]
+    return "  ".join(kept) if kept else None
 
 
 def _kept_lines(lines: Sequence[_RegionLine]) -> str:
@@ -1071,11 +1072,11 @@ def replace_argument_value(arg: cst.Arg, code: str, spans: NodeSpans) -> Edit:
 
 # -- decorators ------------------------------------------------------------------------------
 
-# Line pragmas that only meant something on the removed line.
-_PRAGMA = re.compile(
-    r"#\s*(?:noqa(?::\s*[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*)?|type:\s*ignore(?:\[[^\]]*\])?)",
-    re.IGNORECASE,
-)
+# Line pragmas that only meant something on the removed line (with their reasons).
+_PRAGMA = re.compile(r"#\s*(?:noqa\b|type:\s*ignore\b)", re.IGNORECASE)
+# Where one of several comments of a line starts: a ``#`` after whitespace that does not
+# start an issue number (``-- see #123`` belongs to the comment before it).
+_COMMENT_START = re.compile(r"(?<=\s)#(?![0-9])")
 
 
 def replace_decorator(decorator: cst.Decorator, new_expression_code: str, spans: NodeSpans) -> Edit:

@@ -33,6 +33,7 @@ from fastlint.edits import (
     rename_keyword,
     replace_argument_value,
     replace_decorator,
+    surviving_comment,
 )
 from fastlint.source import LineIndex, SourceFile
 
@@ -836,6 +837,20 @@ def test_removing_a_decorator_drops_the_pragmas_that_only_applied_to_it() -> Non
         assert _decorator_edit(text) == "async def warm(): ...\n"
     text = '@app.on_event("startup")  # warm the caches  # noqa: FL401\nasync def warm(): ...\n'
     assert _decorator_edit(text) == "# warm the caches\nasync def warm(): ...\n"
+
+
+def test_item3_a_pragma_goes_with_its_reason_and_other_comments_stay() -> None:
+    for comment, kept in [
+        ("# noqa: E501 -- a long URL", None),
+        ("# type: ignore[misc]  # the first step", "# the first step"),
+        ("# noqa: E501 -- see #12  # the first step", "# the first step"),
+        ("# the first step  # noqa", "# the first step"),
+        ("#1 first  # NOQA:FL401,E501", "#1 first"),
+        ("# see the noqa docs", "# see the noqa docs"),
+    ]:
+        assert surviving_comment(comment) == kept, comment
+        text = f'@app.on_event("startup")  {comment}\nasync def warm(): ...\n'
+        assert _decorator_edit(text) == (f"{kept}\n" if kept else "") + "async def warm(): ...\n"
 
 
 def test_removing_one_of_several_decorators() -> None:
