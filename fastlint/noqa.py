@@ -5,7 +5,6 @@ Comments are found with the tokenizer, so ``noqa`` inside a string never counts.
 
 from __future__ import annotations
 
-import io
 import re
 import tokenize
 from collections.abc import Collection
@@ -13,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from fastlint.diagnostics import Edit
+from fastlint.source import tokenizer_readline
 
 _NOQA = re.compile(
     r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE
@@ -62,7 +62,7 @@ def parse_suppressions(text: str, line_offsets: Optional[list[int]] = None) -> S
         return result
     starts = line_offsets if line_offsets is not None else _line_starts(text)
     try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+        tokens = list(tokenize.generate_tokens(tokenizer_readline(text)))
     except (tokenize.TokenError, SyntaxError, IndentationError):
         return result
     for token in tokens:

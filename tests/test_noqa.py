@@ -144,3 +144,28 @@ def test_item4_fl002_removes_the_reason_with_the_last_code(line: str, fixed: str
 def test_item4_a_directive_on_a_line_of_its_own_takes_the_line_with_it() -> None:
     source = "import fastapi\n\nx = (\n    # noqa: FL201 -- legacy\n    1\n)\n"
     assert _fix_noqa(source) == "import fastapi\n\nx = (\n    1\n)\n"
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n", "\n"], ids=["cr", "crlf", "lf"])
+def test_item5_noqa_comments_are_found_on_their_rows_whatever_the_line_endings(
+    newline: str,
+) -> None:
+    text = newline.join(
+        ["import os", "import sys  # noqa: FL201", "x = 1  # noqa: E501, FL101", ""]
+    )
+    found = parse_suppressions(text)
+    assert sorted(found.lines) == [2, 3]
+    assert found.lines[2].codes == ("FL201",)
+    assert text[found.lines[3].start : found.lines[3].end] == "# noqa: E501, FL101"
+    from fastlint.addnoqa import noqa_text
+
+    added, count, _ = noqa_text(text, {1: {"FL101"}, 3: {"FL201"}})
+    assert count == 2
+    assert added == newline.join(
+        [
+            "import os  # noqa: FL101",
+            "import sys  # noqa: FL201",
+            "x = 1  # noqa: E501, FL101, FL201",
+            "",
+        ]
+    )
