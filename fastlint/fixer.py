@@ -5,6 +5,7 @@ compile."""
 from __future__ import annotations
 
 import sys
+import tokenize
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -229,5 +230,8 @@ def remove_unused_imports(module: cst.Module, text: str, candidates: set[str]) -
 
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     spans = NodeSpans(wrapper.resolve(PositionProvider), LineIndex(text))
-    edits = remove_imported_names(module, unused, spans, text)
+    try:
+        edits = remove_imported_names(module, unused, spans, text)
+    except (LookupError, ValueError, SyntaxError, tokenize.TokenError):
+        return text  # an import that cannot be edited stays: unused, but harmless
     return apply_edits(text, [Fix(Applicability.SAFE, "Remove unused imports", tuple(edits))])
