@@ -10,7 +10,6 @@ and line endings. FL001 (cannot be suppressed) and FL002 (unused noqa) are never
 
 from __future__ import annotations
 
-import io
 import tokenize
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from dataclasses import dataclass, field
 from fastlint.diagnostics import Diagnostic
 from fastlint.fixer import parses
 from fastlint.noqa import parse_suppressions
-from fastlint.source import LineIndex, SourceError, SourceFile, atomic_write
+from fastlint.source import LineIndex, SourceError, SourceFile, atomic_write, tokenizer_readline
 
 NEVER_ADDED = frozenset({"FL001", "FL002"})
 
@@ -39,7 +38,7 @@ class _Line:
 def _lines(text: str) -> dict[int, _Line]:
     rows: dict[int, _Line] = {}
     starts = LineIndex(text)
-    for token in tokenize.generate_tokens(io.StringIO(text).readline):
+    for token in tokenize.generate_tokens(tokenizer_readline(text)):
         (start_row, start_col), end_row = token.start, token.end[0]
         if token.type == tokenize.COMMENT:
             offset = starts.offset(start_row, start_col)

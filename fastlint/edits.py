@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import bisect
 import enum
+import io
 import re
 import sys
+import tokenize
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Literal, Optional, Union
@@ -94,22 +96,6 @@ def _only_whitespace_before(text: str, spans: NodeSpans, offset: int) -> bool:
 
 def _indentation(text: str, spans: NodeSpans, offset: int) -> str:
     return text[spans.lines.line_start(offset) : offset]
-
-
-def _has_newline(gap: str) -> bool:
-    return _NEWLINE.search(gap) is not None
-
-
-def _head(gap: str) -> str:
-    """``gap`` up to and including its last newline."""
-    ends = [m.end() for m in _NEWLINE.finditer(gap)]
-    return gap[: ends[-1]] if ends else ""
-
-
-def _tail(gap: str) -> str:
-    """``gap`` after its first newline (the own-line comments and the next indentation)."""
-    match = _NEWLINE.search(gap)
-    return gap[match.end() :] if match else gap
 
 
 def _first_line(gap: str) -> str:
@@ -478,6 +464,137 @@ def _line_after(
     return Edit(at, at, content)
 
 
+def _bound_name(alias: cst.ImportAlias) -> Optional[str]:
+    """The local name an import alias binds, when it binds a single name."""
+    asname = alias_asname(alias)
+    if asname is not None:
+        return asname
+    return alias.name.value if isinstance(alias.name, cst.Name) else None
+
+
+def _import_lines(module: cst.Module) -> Iterator[tuple[cst.SimpleStatementLine, bool]]:
+    """The statement lines outside function and class bodies, each with whether it is the
+    only statement of a block (removing it would leave the block empty)."""
+    stack: list[tuple[cst.CSTNode, bool]] = [(module, False)]
+    while stack:
+        node, alone = stack.pop()
+        if isinstance(node, cst.SimpleStatementLine):
+            yield node, alone
+            continue
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        if isinstance(node, cst.IndentedBlock):
+            statements = list(node.body)
+            stack.extend((child, len(statements) == 1) for child in reversed(statements))
+            continue
+        if isinstance(node, cst.Module):
+            stack.extend((child, False) for child in reversed(node.body))
+            continue
+        stack.extend(
+            (child, False)
+            for child in reversed(node.children)
+            if not isinstance(child, cst.BaseExpression)
+        )
+
+
+def remove_imported_names(
+    module: cst.Module, names: Collection[str], spans: NodeSpans, text: str
+) -> list[Edit]:
+    """The edits that remove the imports binding ``names`` (local names) outside function and
+    class bodies, keeping every other name with its comment.
+
+    A removed name takes a comma with it the way ``remove_arguments`` removes arguments: the
+    comment that shares its line with a kept name stays there, the comment ending a line that
+    goes stays as a comment line in its place (without ``# noqa``/``# type: ignore``
+    pragmas). A statement whose names all go is deleted, its comments kept the same way,
+    except when it is alone in its block."""
+    wanted = set(names)
+    edits: list[Edit] = []
+    for line, alone in _import_lines(module):
+        plans: list[tuple[Union[cst.Import, cst.ImportFrom], set[int], int]] = []
+        for small in line.body:
+            if not isinstance(small, (cst.Import, cst.ImportFrom)):
+                continue
+            if isinstance(small.names, cst.ImportStar):
+                continue
+            gone = {i for i, alias in enumerate(small.names) if _bound_name(alias) in wanted}
+            if gone:
+                plans.append((small, gone, len(small.names)))
+        if not plans:
+            continue
+        whole = [small for small, gone, count in plans if len(gone) == count]
+        if len(whole) == len(line.body):
+            if not alone:
+                edits.append(_remove_statement_line(module, line, spans, text))
+            continue
+        for small, gone, count in plans:
+            if len(gone) < count:
+                edits.append(_remove_import_aliases(small, gone, spans, text))
+        for small in whole:
+            edits.append(_remove_small_statement(line, small, spans))
+    return edits
+
+
+def _remove_import_aliases(
+    statement: Union[cst.Import, cst.ImportFrom], gone: Collection[int], spans: NodeSpans, text: str
+) -> Edit:
+    aliases = statement.names
+    assert not isinstance(aliases, cst.ImportStar)
+    items = [
+        _ListItem(
+            spans.start(alias),
+            spans.end(alias),
+            spans.end(alias.comma) if isinstance(alias.comma, cst.Comma) else spans.end(alias),
+            alias.comma,
+        )
+        for alias in aliases
+    ]
+    lpar = statement.lpar if isinstance(statement, cst.ImportFrom) else None
+    rpar = statement.rpar if isinstance(statement, cst.ImportFrom) else None
+    if lpar is not None and rpar is not None:
+        opened, close = spans.start(lpar) + 1, spans.end(rpar) - 1
+    else:
+        opened, close = items[0].start, items[-1].end
+    return _remove_items(text, spans, items, gone, opened, close, statement)
+
+
+def _remove_small_statement(
+    line: cst.SimpleStatementLine, small: cst.BaseSmallStatement, spans: NodeSpans
+) -> Edit:
+    """Remove one of several statements of a line (``import os; import sys``), with the
+    semicolon that separates it from the others."""
+    body = list(line.body)
+    index = next(i for i, candidate in enumerate(body) if candidate is small)
+    if index + 1 < len(body):
+        return Edit(spans.start(small), spans.start(body[index + 1]), "")
+    return Edit(spans.end(body[index - 1]), spans.end(small), "")
+
+
+def _remove_statement_line(
+    module: cst.Module, line: cst.SimpleStatementLine, spans: NodeSpans, text: str
+) -> Edit:
+    """Delete the lines of ``line``; its comments stay as comment lines in its place (as the
+    comments of a removed decorator do). The first statement of the module takes the blank
+    lines after it along, so that the file does not start with them."""
+    start = spans.line_start(line)
+    end = spans.lines.line_end(spans.end(line))
+    indent = _indentation(text, spans, spans.start(line))
+    newline = _newline_at(text, spans, spans.start(line))
+    kept: list[str] = []
+    for part in (*line.body, line.trailing_whitespace):
+        for comment in _comments(part):
+            rest = surviving_comment(comment)
+            if rest is not None:
+                kept.append(f"{indent}{rest}{newline}")
+    if not kept and module.body and module.body[0] is line and not text[:start].strip():
+        while end < len(text):
+            following = spans.lines.line_end(end)
+            if text[end:following].strip():
+                break
+            end = following
+    return Edit(start, end, "".join(kept))
+
+
 def import_name(
     context: FileContext,
     fix: FixBuilder,
@@ -617,69 +734,300 @@ def _tail_end(arg: cst.Arg, spans: NodeSpans) -> int:
     return spans.end(arg.comma) if isinstance(arg.comma, cst.Comma) else spans.end(arg)
 
 
-def _gaps(call: cst.Call, spans: NodeSpans) -> list[tuple[int, int]]:
-    """The whitespace and comments around the arguments: before the first, after each comma,
-    and before the ``)``. ``len(call.args) + 1`` ranges."""
-    open_paren, close_paren = _parentheses(call, spans)
-    starts = [spans.start(arg) for arg in call.args] + [close_paren]
-    ends = [open_paren + 1] + [_tail_end(arg, spans) for arg in call.args]
-    return list(zip(ends, starts))
-
-
-def _joined_gap(before: str, after: str, first: bool, closes: bool) -> str:
-    """What is left between the neighbours of a removed argument that had ``before`` in front
-    of it and ``after`` behind its comma. A comment after the comma is the argument's own when
-    no kept argument shares its line; comment lines of their own are always kept."""
-    if not _has_newline(after):
-        return after if closes else before
-    if _has_newline(before):
-        return _head(before) + _tail(after)
-    if not first:
-        return after  # an argument before it on the same line keeps the line and its comment
-    rest = _tail(after)
-    return before + _first_newline(after) + rest if "#" in rest else before
-
-
 def remove_argument(call: cst.Call, arg: cst.Arg, spans: NodeSpans, text: str) -> Edit:
-    """Remove ``arg`` and its comma from ``call``, keeping the comments of the other arguments
-    on their lines, the trailing comma if the call had one, and the ``)`` where it was."""
-    args = list(call.args)
-    index = next((i for i, candidate in enumerate(args) if candidate is arg), None)
-    if index is None:
-        raise ValueError("the argument is not one of the call's arguments")
-    gaps = _gaps(call, spans)
-    last = index == len(args) - 1
-    if last and index > 0 and not isinstance(arg.comma, cst.Comma):
-        return _remove_last(args, gaps, spans, text)
-    start, end = gaps[index][0], gaps[index + 1][1]
-    before, after = text[slice(*gaps[index])], text[slice(*gaps[index + 1])]
-    joined = _joined_gap(before, after, first=index == 0, closes=last)
-    if len(args) == 1 and "#" not in joined:
-        joined = ""
-    return _trimmed(text, start, end, joined)
+    """Remove ``arg`` and its comma from ``call`` (see ``remove_arguments``)."""
+    return remove_arguments(call, [arg], spans, text)
 
 
-def _remove_last(
-    args: Sequence[cst.Arg], gaps: Sequence[tuple[int, int]], spans: NodeSpans, text: str
+def remove_arguments(
+    call: cst.Call, removed: Collection[cst.Arg], spans: NodeSpans, text: str
 ) -> Edit:
-    """Remove the last argument of a call without a trailing comma: the comma of the argument
-    before it goes too, and that argument's comment stays on its line."""
-    start = spans.end(args[-2])
-    close_paren = gaps[-1][1]
-    before, after = text[slice(*gaps[-2])], text[slice(*gaps[-1])]
-    if not _has_newline(before):
-        return _trimmed(text, start, close_paren, after)
-    if _has_newline(after):
-        return _trimmed(text, start, close_paren, _head(before) + _tail(after))
-    if "#" not in before:
-        return _trimmed(text, start, close_paren, "")
-    comment_only = "#" not in _tail(before)
-    if comment_only and not _rest_of_line(text, spans, close_paren + 1).strip():
-        # ``a,  # c`` + ``b)``: the ``)`` moves up in front of the comment of ``a``.
-        return _trimmed(text, start, close_paren + 1, ")" + _first_line(before))
-    # Comment lines in between: the ``)`` stays on a line of its own, where ``b`` was.
-    indent = before[len(_head(before)) :]
-    return _trimmed(text, start, close_paren, _head(before) + indent)
+    """Remove ``removed`` (arguments of ``call``) with their commas, as one edit.
+
+    The layout of the rest stays: the trailing comma if the call had one, the ``)`` where it
+    was, each comment on its line. No comment is lost: a comment on a line that a removed
+    argument shares with a kept one (or with the ``(``) stays at the end of that line, and the
+    comment ending a line that goes becomes a comment line of its own in its place (without
+    ``# noqa`` and ``# type: ignore`` pragmas, which only applied to the removed line)."""
+    args = list(call.args)
+    wanted = {id(arg) for arg in removed}
+    indices = {i for i, arg in enumerate(args) if id(arg) in wanted}
+    if len(indices) != len(wanted):
+        raise ValueError("the argument is not one of the call's arguments")
+    open_paren, close_paren = _parentheses(call, spans)
+    items = [
+        _ListItem(spans.start(arg), spans.end(arg), _tail_end(arg, spans), arg.comma)
+        for arg in args
+    ]
+    return _remove_items(text, spans, items, indices, open_paren + 1, close_paren, call)
+
+
+def remove_parameters(
+    function: cst.FunctionDef, removed: Collection[cst.Param], spans: NodeSpans, text: str
+) -> Edit:
+    """Remove ``removed`` (parameters of ``function``) with their commas, as one edit, the way
+    ``remove_arguments`` removes arguments; a bare ``*`` (or ``/``) goes with the last of the
+    parameters it introduces (or ends)."""
+    parameters = function.params
+    items: list[Union[cst.Param, cst.ParamStar, cst.ParamSlash]] = [*parameters.posonly_params]
+    if isinstance(parameters.posonly_ind, cst.ParamSlash):
+        items.append(parameters.posonly_ind)
+    items += parameters.params
+    if isinstance(parameters.star_arg, (cst.Param, cst.ParamStar)):
+        items.append(parameters.star_arg)
+    items += parameters.kwonly_params
+    if isinstance(parameters.star_kwarg, cst.Param):
+        items.append(parameters.star_kwarg)
+    wanted = {id(param) for param in removed}
+    indices = {i for i, item in enumerate(items) if id(item) in wanted}
+    if len(indices) != len(wanted):
+        raise ValueError("the parameter is not one of the function's parameters")
+    for marker, group in (
+        (parameters.star_arg, parameters.kwonly_params),
+        (parameters.posonly_ind, parameters.posonly_params),
+    ):
+        if isinstance(marker, (cst.ParamStar, cst.ParamSlash)) and all(
+            id(param) in wanted for param in group
+        ):
+            indices.add(next(i for i, item in enumerate(items) if item is marker))
+    type_parameters = getattr(function, "type_parameters", None)
+    opened = text.index("(", spans.end(type_parameters or function.name)) + 1
+    listed = [_parameter_item(item, spans) for item in items]
+    close = _closing_parenthesis(text, listed[-1].tail if listed else opened)
+    return _remove_items(text, spans, listed, indices, opened, close, function)
+
+
+def _parameter_item(
+    item: Union[cst.Param, cst.ParamStar, cst.ParamSlash], spans: NodeSpans
+) -> _ListItem:
+    start = spans.start(item)
+    if isinstance(item, cst.Param):
+        # A parameter's own range is its name (and star): its annotation and default follow.
+        last: cst.CSTNode = item
+        if item.default is not None:
+            last = item.default
+        elif item.annotation is not None:
+            last = item.annotation.annotation
+        end = spans.end(last)
+    else:
+        end = start + 1  # ``*`` or ``/``
+    tail = spans.end(item.comma) if isinstance(item.comma, cst.Comma) else end
+    return _ListItem(start, end, tail, item.comma)
+
+
+def _closing_parenthesis(text: str, offset: int) -> int:
+    """The offset of the ``)`` that follows ``offset`` across whitespace and comments."""
+    while True:
+        char = text[offset]
+        if char == ")":
+            return offset
+        if char == "#":
+            offset = _NEWLINE.search(text, offset).end()  # type: ignore[union-attr]
+        else:
+            offset += 1
+
+
+@dataclass(frozen=True)
+class _ListItem:
+    """One element of a comma-separated list in brackets (an argument, an imported name)."""
+
+    start: int
+    end: int  # its comma excluded
+    tail: int  # its comma included
+    comma: object  # a ``cst.Comma``, or ``MaybeSentinel.DEFAULT`` for none
+
+    @property
+    def has_comma(self) -> bool:
+        return isinstance(self.comma, cst.Comma)
+
+
+def _remove_items(
+    text: str,
+    spans: NodeSpans,
+    items: Sequence[_ListItem],
+    removed: Collection[int],
+    opened: int,
+    close: int,
+    owner: cst.CSTNode,
+) -> Edit:
+    """The one edit that removes the ``removed`` indices of ``items``, a list of ``owner``
+    that starts at ``opened`` (just after its ``(``) and ends at ``close`` (its ``)``). Each
+    run of consecutive removed items is one change; kept items separate the runs, so that the
+    changes never overlap."""
+    count = len(items)
+    gap_starts = [opened] + [item.tail for item in items]  # gap k: before item k (or ``)``)
+    gap_ends = [item.start for item in items] + [close]
+    line = text[spans.line_start(owner) : spans.line_end(owner)]
+    indent = line[: len(line) - len(line.lstrip())]  # of the line the list's statement is on
+    parts: list[Edit] = []
+    index = 0
+    while index < count:
+        if index not in removed:
+            index += 1
+            continue
+        first = index
+        while index + 1 < count and index + 1 in removed:
+            index += 1
+        last = index
+        index += 1
+        if last == count - 1 and first > 0 and not items[last].has_comma:
+            # The last items of a list without trailing comma: the comma of the kept item
+            # before them goes too.
+            kept = items[first - 1]
+            lines = _region_lines(text[kept.tail : close])
+            after_close = _rest_of_line(text, spans, close + 1)
+            joined, past_close = _rejoin_last(lines, after_close, indent)
+            parts.append(Edit(kept.end, close + 1 if past_close else close, joined))
+            continue
+        start, end = gap_starts[first], gap_ends[last + 1]
+        lines = _region_lines(text[start:end])
+        everything = first == 0 and last == count - 1
+        if len(lines) == 1:
+            before, after = text[start : gap_ends[first]], text[gap_starts[last + 1] : end]
+            joined = after if last == count - 1 else before
+        else:
+            closes = last == count - 1
+            joined = _rejoin(lines, text[start : gap_ends[first]], first == 0, indent, closes)
+        if everything and "#" not in joined:
+            joined = ""
+        parts.append(Edit(start, end, joined))
+    if not parts:
+        raise ValueError("nothing to remove")
+    combined = _combine(text, parts)
+    return _trimmed(text, combined.start, combined.end, combined.content)
+
+
+@dataclass(frozen=True)
+class _RegionLine:
+    """One line of the text that a removal replaces."""
+
+    text: str  # newline excluded
+    newline: str  # "" on the last line
+    code: bool  # part of a removed item is on it
+    comment: Optional[int]  # the column of the comment that ends it, if any
+    opens: bool = False  # a token starts it (it is not the inside of a multi-line string)
+
+    @property
+    def indentation(self) -> str:
+        return self.text[: len(self.text) - len(self.text.lstrip())]
+
+    def comment_with_space(self) -> str:
+        """The comment ending this line, with the whitespace in front of it."""
+        if self.comment is None:
+            return ""
+        code = self.text[: self.comment].rstrip()
+        return self.text[len(code) :]
+
+
+def _region_lines(region: str) -> list[_RegionLine]:
+    """The lines of ``region`` (whitespace, comments and whole list items), each with whether
+    it holds code and where its comment starts; found with the tokenizer, so that a ``#``
+    inside a string is not taken for a comment."""
+    texts: list[tuple[str, str]] = []
+    position = 0
+    for match in _NEWLINE.finditer(region):
+        texts.append((region[position : match.start()], match.group(0)))
+        position = match.end()
+    texts.append((region[position:], ""))
+    code_rows: set[int] = set()
+    opening: set[int] = set()  # rows whose first token starts after the indentation
+    comments: dict[int, int] = {}
+    source = "(" + "\n".join(line for line, _ in texts) + "\n)"
+    wrapper = {(1, 0), (len(texts) + 1, 0)}
+    ignored = (tokenize.NL, tokenize.NEWLINE, tokenize.ENDMARKER, tokenize.INDENT, tokenize.DEDENT)
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        row, column = token.start
+        if token.type in ignored or (token.type == tokenize.OP and token.start in wrapper):
+            continue
+        if token.type == tokenize.COMMENT:
+            comments[row - 1] = column - (1 if row == 1 else 0)
+        else:
+            code_rows.update(range(row - 1, token.end[0]))
+        if not token.line[:column].strip():
+            opening.add(row - 1)
+    return [
+        _RegionLine(line, newline, number in code_rows, comments.get(number), number in opening)
+        for number, (line, newline) in enumerate(texts)
+    ]
+
+
+def surviving_comment(comment: str) -> Optional[str]:
+    """What is left of a comment whose line goes: without the ``# noqa`` and ``# type:
+    ignore`` pragmas (and the reasons after them), which only applied to that line; None
+    when nothing else was in it. ``# warm up  # noqa: E501`` leaves ``# warm up``."""
+    starts = [0, *(match.start() for match in _COMMENT_START.finditer(comment))]
+    parts = [comment[a:b].strip() for a, b in zip(starts, [*starts[1:], len(comment)])]
+    kept = [part for part in parts if part.strip("#").strip() and not _PRAGMA.match(part)]
+    return "  ".join(kept) if kept else None
+
+
+def _kept_lines(lines: Sequence[_RegionLine]) -> str:
+    """The lines between the first and the last of a removed region that stay: lines without
+    removed code as they are, and the comment that ended a removed line in its place."""
+    kept: list[str] = []
+    indentation = lines[0].indentation if lines else ""
+    for line in lines:
+        if line.opens:
+            indentation = line.indentation  # not the inside of a multi-line string
+        if not line.code:
+            kept.append(line.text + line.newline)
+            continue
+        if line.comment is None:
+            continue
+        comment = surviving_comment(line.text[line.comment :])
+        if comment is not None:
+            kept.append(indentation + comment + line.newline)
+    return "".join(kept)
+
+
+def _head_of(line: _RegionLine) -> str:
+    """What stays of the first line of a removed region: all of it when it is only the space
+    and comment after a kept item, else the comment that ends it."""
+    return line.text if not line.code else line.comment_with_space()
+
+
+def _closing_line(last: _RegionLine, indent: str) -> str:
+    """The start of the line of a ``)`` after a removed region: where it was, except that a
+    ``)`` left of the statement that holds it lines up with the statement."""
+    if last.code:
+        return last.indentation
+    return indent if len(last.text) < len(indent) else last.text
+
+
+def _rejoin(
+    lines: Sequence[_RegionLine], before: str, pulls_up: bool, indent: str, closes: bool
+) -> str:
+    """What replaces a removed run of items (with the gaps around it) that spans several
+    lines. A run that starts the list and leaves no comment pulls the next item up into
+    ``before``, the space after the ``(``."""
+    head = _head_of(lines[0])
+    middle = _kept_lines(lines[1:-1])
+    if pulls_up and "#" not in head + middle:
+        return before
+    last = lines[-1]
+    tail = _closing_line(last, indent) if closes else last.indentation if last.code else last.text
+    return head + lines[0].newline + middle + tail
+
+
+def _rejoin_last(lines: Sequence[_RegionLine], after_close: str, indent: str) -> tuple[str, bool]:
+    """What replaces the last items of a list without trailing comma, from the comma of the
+    kept item before them up to the ``)``, and whether the ``)`` is replaced too: it moves up
+    in front of the kept item's comment when nothing else stays in between.
+
+    ``after_close`` is the rest of the line after the ``)``."""
+    if len(lines) == 1:
+        return "", False
+    head = _head_of(lines[0])
+    middle = _kept_lines(lines[1:-1])
+    last = lines[-1]
+    if not middle:
+        if last.code and "#" not in head:
+            return "", False  # ``a,`` + ``b)``: ``a)``
+        if last.code and not after_close.strip():
+            return ")" + head, True  # ``a,  # c`` + ``b)``: ``a)  # c``
+    # Else the ``)`` keeps a line of its own (where the removed items were, when it shared
+    # their line).
+    return head + lines[0].newline + middle + _closing_line(last, indent), False
 
 
 def add_keyword(call: cst.Call, name: str, value_code: str, spans: NodeSpans, text: str) -> Edit:
@@ -724,11 +1072,11 @@ def replace_argument_value(arg: cst.Arg, code: str, spans: NodeSpans) -> Edit:
 
 # -- decorators ------------------------------------------------------------------------------
 
-# Line pragmas that only meant something on the removed line.
-_PRAGMA = re.compile(
-    r"#\s*(?:noqa(?::\s*[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*)?|type:\s*ignore(?:\[[^\]]*\])?)",
-    re.IGNORECASE,
-)
+# Line pragmas that only meant something on the removed line (with their reasons).
+_PRAGMA = re.compile(r"#\s*(?:noqa\b|type:\s*ignore\b)", re.IGNORECASE)
+# Where one of several comments of a line starts: a ``#`` after whitespace that does not
+# start an issue number (``-- see #123`` belongs to the comment before it).
+_COMMENT_START = re.compile(r"(?<=\s)#(?![0-9])")
 
 
 def replace_decorator(decorator: cst.Decorator, new_expression_code: str, spans: NodeSpans) -> Edit:
@@ -759,7 +1107,7 @@ def remove_decorator(decorator: cst.Decorator, spans: NodeSpans, text: str) -> E
     kept: list[str] = []
     for part in (decorator.decorator, decorator.trailing_whitespace):
         for comment in _comments(part):
-            rest = _PRAGMA.sub("", comment).strip()
-            if rest.strip("#").strip():
-                kept.append(rest if rest.startswith("#") else f"# {rest}")
+            rest = surviving_comment(comment)
+            if rest is not None:
+                kept.append(rest)
     return Edit(start, end, "".join(f"{indent}{comment}{newline}" for comment in kept))

@@ -15,9 +15,9 @@ if TYPE_CHECKING:
 import libcst as cst
 
 from fastlint.config import Settings
-from fastlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
+from fastlint.diagnostics import Applicability, Diagnostic, Fix, Location
 from fastlint.gcpause import paused_gc
-from fastlint.noqa import Suppressions, parse_suppressions
+from fastlint.noqa import Suppressions, parse_suppressions, without_codes
 from fastlint.project.index import ProjectIndex
 from fastlint.rule import FileContext, Report, Rule, resolve_fix
 from fastlint.source import LineIndex
@@ -289,18 +289,7 @@ def _unused_noqa(
         ]
         if not unused:
             continue
-        kept = [code for code, _, _ in comment.code_spans if code not in {u[0] for u in unused}]
-        if kept:
-            content = "# noqa: " + ", ".join(kept)
-            edit = Edit(comment.start, comment.end, content)
-        else:
-            # Remove the whole directive, and the whitespace before it when it ends the line.
-            start = comment.start
-            rest = text[comment.end : lines.line_end(comment.end)].rstrip("\r\n")
-            if not rest.strip():
-                while start > 0 and text[start - 1] in " \t":
-                    start -= 1
-            edit = Edit(start, comment.end, "")
+        edit = without_codes(text, comment, {code for code, _, _ in unused})
         names = ", ".join(code for code, _, _ in unused)
         kind = "unknown" if all(code not in known for code, _, _ in unused) else "unused"
         out.append(

@@ -1,21 +1,28 @@
 """Applying fixes: non-overlapping edits in rounds, re-checking after each round until nothing
-changes, and never leaving a file that does not parse."""
+changes, and never leaving a file that does not parse or that CPython would no longer
+compile."""
 
 from __future__ import annotations
 
+import sys
+import tokenize
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Optional, Union
+from typing import TYPE_CHECKING, Callable, Optional
 
 import libcst as cst
 
 from fastlint.diagnostics import Applicability, Diagnostic, Edit, Fix
-from fastlint.imports import alias_asname
+from fastlint.edits import NodeSpans, remove_imported_names
+from fastlint.source import LineIndex
 
 if TYPE_CHECKING:
     from fastlint.engine import FileResult
 
 MAX_ROUNDS = 25
+# CPython's own limit, which ``compile`` is judged at (a caller may have raised it).
+DEFAULT_RECURSION_LIMIT = 1000
 
 
 def allowed(fix: Fix, unsafe: bool) -> bool:
@@ -76,12 +83,20 @@ def fix_text(
     lint: Callable[[str], FileResult],
     unsafe: bool,
     first: Optional[FileResult] = None,
+    *,
+    path: str = "<fixed>",
 ) -> FixOutcome:
     """Fix ``text`` until it is stable. ``lint`` checks a version of the file's text;
-    ``first`` is its result for ``text`` when the caller has it already."""
+    ``first`` is its result for ``text`` when the caller has it already; ``path`` names the
+    file in CPython's verdict on the fixed code.
+
+    LibCST accepts some code that CPython refuses to compile (``await`` in a plain ``def``):
+    each round's result must compile too, unless the original did not compile either (newer
+    syntax than this interpreter knows), else every fix of the file is reverted."""
     original = text
     fixed: list[Diagnostic] = []
     seen_texts = {text}
+    original_compiles: Optional[bool] = None  # asked only once a fix is applied
     for _ in range(MAX_ROUNDS):
         result = first if first is not None else lint(text)
         first = None
@@ -106,9 +121,21 @@ def fix_text(
                 [],
             )
         if unused:
-            pruned = remove_unused_imports(module, unused)
+            pruned = remove_unused_imports(module, new_text, unused)
             if pruned != new_text and parses(pruned):
                 new_text = pruned
+        if original_compiles is None:
+            original_compiles = compile_error(original, path) is None
+        problem = compile_error(new_text, path) if original_compiles else None
+        if problem is not None:
+            codes = sorted({d.code for d in candidates if d.fix in chosen})
+            return _revert(
+                original,
+                lint,
+                f"fix by {', '.join(codes)} produced code that Python does not compile "
+                f"({problem}); the file was left unchanged",
+                [],
+            )
         chosen_ids = {id(f) for f in chosen}
         fixed.extend(d for d in candidates if d.fix is not None and id(d.fix) in chosen_ids)
         if new_text in seen_texts:
@@ -132,6 +159,29 @@ def parses(text: str) -> bool:
     except (cst.ParserSyntaxError, RecursionError):
         return False
     return True
+
+
+def compile_error(text: str, path: str) -> Optional[str]:
+    """Why CPython refuses to compile ``text`` (at its default recursion limit), or None when
+    it compiles. Warnings (invalid escapes, ...) are not errors."""
+    limit = sys.getrecursionlimit()
+    try:
+        if limit != DEFAULT_RECURSION_LIMIT:
+            sys.setrecursionlimit(DEFAULT_RECURSION_LIMIT)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, path, "exec", dont_inherit=True)
+    except SyntaxError as exc:  # IndentationError and TabError included
+        where = f"line {exc.lineno}: " if exc.lineno else ""
+        return f"{where}{exc.msg}"
+    except RecursionError:
+        return "code nested too deeply"
+    except (MemoryError, ValueError) as exc:
+        return f"{type(exc).__name__}: {exc}"
+    finally:
+        if limit != DEFAULT_RECURSION_LIMIT:
+            sys.setrecursionlimit(limit)
+    return None
 
 
 def _revert(
@@ -167,72 +217,21 @@ class _NameCounter(cst.CSTVisitor):
             self.used.add(value)
 
 
-class _ImportRemover(cst.CSTTransformer):
-    def __init__(self, names: set[str]) -> None:
-        super().__init__()
-        self.names = names
-        self.depth = 0
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-    def leave_ImportFrom(
-        self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
-    ) -> Union[cst.ImportFrom, cst.RemovalSentinel]:
-        if isinstance(updated_node.names, cst.ImportStar):
-            return updated_node
-        kept = [alias for alias in updated_node.names if _local(alias) not in self.names]
-        if len(kept) == len(updated_node.names):
-            return updated_node
-        if not kept:
-            return cst.RemoveFromParent()
-        original_last = updated_node.names[-1]
-        if kept[-1] is not original_last:
-            # The last name went: the new last one takes its comma (a trailing comma and the
-            # whitespace before the closing parenthesis) or none.
-            comma = original_last.comma if updated_node.rpar is not None else None
-            kept[-1] = kept[-1].with_changes(
-                comma=comma if isinstance(comma, cst.Comma) else cst.MaybeSentinel.DEFAULT
-            )
-        return updated_node.with_changes(names=kept)
-
-    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        body = list(updated_node.body)
-        if body and original_node.body and body[0] is not original_node.body[0]:
-            # The first statement went: do not leave the blank lines that followed it on top.
-            first = body[0]
-            lines = getattr(first, "leading_lines", ())
-            if lines and all(line.comment is None for line in lines):
-                body[0] = first.with_changes(leading_lines=())
-                return updated_node.with_changes(body=body)
-        return updated_node
-
-    def leave_Import(
-        self, original_node: cst.Import, updated_node: cst.Import
-    ) -> Union[cst.Import, cst.RemovalSentinel]:
-        kept = [alias for alias in updated_node.names if _local(alias) not in self.names]
-        if len(kept) == len(updated_node.names):
-            return updated_node
-        if not kept:
-            return cst.RemoveFromParent()
-        kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        return updated_node.with_changes(names=kept)
-
-
-def _local(alias: cst.ImportAlias) -> Optional[str]:
-    asname = alias_asname(alias)
-    if asname is not None:
-        return asname
-    return alias.name.value if isinstance(alias.name, cst.Name) else None
-
-
-def remove_unused_imports(module: cst.Module, candidates: set[str]) -> str:
+def remove_unused_imports(module: cst.Module, text: str, candidates: set[str]) -> str:
+    """``text`` (the code of ``module``) without the imports of ``candidates`` that nothing
+    uses any more. Only those names are edited (``edits.remove_imported_names``): every
+    other byte, and the comment of each kept name, stays where it was."""
     counter = _NameCounter(candidates)
     module.visit(counter)
     unused = candidates - counter.used
     if not unused:
-        return module.code
-    return module.visit(_ImportRemover(unused)).code
+        return text
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    spans = NodeSpans(wrapper.resolve(PositionProvider), LineIndex(text))
+    try:
+        edits = remove_imported_names(module, unused, spans, text)
+    except (LookupError, ValueError, SyntaxError, tokenize.TokenError):
+        return text  # an import that cannot be edited stays: unused, but harmless
+    return apply_edits(text, [Fix(Applicability.SAFE, "Remove unused imports", tuple(edits))])

@@ -22,7 +22,14 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional, TypeVar, Un
 import libcst as cst
 
 from fastlint.diagnostics import Applicability, Edit, Fix
-from fastlint.edits import import_edits
+from fastlint.edits import (
+    MissingPosition,
+    NodeSpans,
+    import_edits,
+    remove_arguments,
+    remove_decorator,
+    remove_parameters,
+)
 
 if TYPE_CHECKING:
     from fastlint.config import Settings
@@ -129,13 +136,39 @@ class NodeEdit:
     end_node: Optional[cst.CSTNode] = None
 
 
+@dataclass
+class ArgumentRemoval:
+    """Arguments to remove from one call; resolved with ``edits.remove_arguments``, all of a
+    call's at once so that neighbouring removals make one consistent edit."""
+
+    call: cst.Call
+    args: list[cst.Arg]
+
+
+@dataclass
+class ParameterRemoval:
+    """Parameters to remove from one function (``edits.remove_parameters``)."""
+
+    function: cst.FunctionDef
+    params: list[cst.Param]
+
+
+@dataclass
+class DecoratorRemoval:
+    """A decorator to remove, its comments kept (``edits.remove_decorator``)."""
+
+    decorator: cst.Decorator
+
+
 class FixBuilder:
     """Collects the edits of one fix. Every edit refers to nodes of the file being checked."""
 
     def __init__(self, applicability: Applicability, message: str) -> None:
         self.applicability = applicability
         self.message = message
-        self.edits: list[Union[NodeEdit, Edit]] = []
+        self.edits: list[
+            Union[NodeEdit, ArgumentRemoval, ParameterRemoval, DecoratorRemoval, Edit]
+        ] = []
         self.imports: list[tuple[str, str]] = []
         self.unused_candidates: list[str] = []
 
@@ -166,6 +199,32 @@ class FixBuilder:
     def insert_line_before(self, node: cst.CSTNode, line: str) -> FixBuilder:
         """Insert ``line`` (no newline) above the line of ``node``, with its indentation."""
         self.edits.append(NodeEdit("insert_line_before", node, line))
+        return self
+
+    def remove_argument(self, call: cst.Call, arg: cst.Arg) -> FixBuilder:
+        """Remove ``arg`` of ``call`` with its comma, keeping the layout of the rest and every
+        comment (see ``edits.remove_arguments``)."""
+        for item in self.edits:
+            if isinstance(item, ArgumentRemoval) and item.call is call:
+                item.args.append(arg)
+                return self
+        self.edits.append(ArgumentRemoval(call, [arg]))
+        return self
+
+    def remove_parameter(self, function: cst.FunctionDef, param: cst.Param) -> FixBuilder:
+        """Remove ``param`` of ``function`` with its comma (and a bare ``*`` left without
+        keyword-only parameters), keeping every comment (see ``edits.remove_parameters``)."""
+        for item in self.edits:
+            if isinstance(item, ParameterRemoval) and item.function is function:
+                item.params.append(param)
+                return self
+        self.edits.append(ParameterRemoval(function, [param]))
+        return self
+
+    def remove_decorator(self, decorator: cst.Decorator) -> FixBuilder:
+        """Remove the line(s) of ``decorator``; its comments stay as comment lines in its place
+        (see ``edits.remove_decorator``)."""
+        self.edits.append(DecoratorRemoval(decorator))
         return self
 
     def raw(self, edit: Edit) -> FixBuilder:
@@ -350,11 +409,24 @@ def resolve_fix(
 ) -> Optional[Fix]:
     """Turn node edits into offset edits. None when an edit cannot be placed."""
     text = context.text
+    spans = NodeSpans(positions, lines)
     edits: list[Edit] = []
     for item in builder.edits:
         if isinstance(item, Edit):
             edits.append(item)
             continue
+        try:
+            if isinstance(item, ArgumentRemoval):
+                edits.append(remove_arguments(item.call, item.args, spans, text))
+                continue
+            if isinstance(item, ParameterRemoval):
+                edits.append(remove_parameters(item.function, item.params, spans, text))
+                continue
+            if isinstance(item, DecoratorRemoval):
+                edits.append(remove_decorator(item.decorator, spans, text))
+                continue
+        except MissingPosition:
+            return None
         start_pos = positions.get(item.node)
         end_pos = positions.get(item.end_node or item.node)
         if start_pos is None or end_pos is None:

@@ -299,7 +299,7 @@ def check_file(
         return first, _FileText(
             source, source.text, source.text, first.diagnostics, [], first.diagnostics
         )
-    outcome = fix_text(source.text, lint, unsafe, first=first)
+    outcome = fix_text(source.text, lint, unsafe, first=first, path=shown)
     use(outcome.text)
     file_result = outcome.result or first
     file_result.rule_errors = _unique(errors)

@@ -10,12 +10,14 @@ from __future__ import annotations
 import bisect
 import codecs
 import contextlib
+import functools
 import io
 import os
 import re
 import tempfile
 import tokenize
 from dataclasses import dataclass
+from typing import Callable
 
 from fastlint.diagnostics import Location
 
@@ -120,6 +122,18 @@ class LineIndex:
         """The offset just after the newline of the line holding ``offset``."""
         row = bisect.bisect_right(self._starts, offset)
         return self._starts[row] if row < len(self._starts) else self._length
+
+
+def tokenizer_readline(text: str) -> Callable[[], str]:
+    """A ``readline`` for ``tokenize`` that splits ``text`` where Python does, at ``\\r\\n``,
+    ``\\r`` and ``\\n`` (``io.StringIO`` splits at ``\\n`` only: a file with CR line endings
+    would be one long line). Each line ends with ``\\n`` for the tokenizer; rows and columns
+    are those of ``text``."""
+    parts = _NEWLINE.split(text)
+    lines = [part + "\n" for part in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return functools.partial(next, iter(lines), "")
 
 
 def atomic_write(path: str, data: bytes) -> None:

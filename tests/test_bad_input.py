@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import os
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -301,3 +302,137 @@ def test_engine_error_outside_rules_is_reported_per_file(
     assert error.code == "engine" and error.path.endswith("boom.py")
     assert error.message == "RuntimeError: engine bug"
     assert [d.code for d in result.diagnostics] == ["FL301"]  # the other file was checked
+
+
+# -- hardening: line endings and BOM through `check --fix` -------------------------------------
+
+_FIXED_BY_RULE = {
+    # FL301: the decorator, `@classmethod`, the import (names added and removed).
+    "app/models.py": (
+        """
+        from pydantic import (
+            BaseModel,  # base
+            validator,
+        )
+
+
+        class User(BaseModel):
+            name: str
+
+            @validator("name",
+                pre=True,  # raw
+                allow_reuse=True)
+            def strip_name(cls, value):
+                return value.strip()
+        """,
+        """
+        from pydantic import (
+            BaseModel,  # base
+            field_validator,
+        )
+
+
+        class User(BaseModel):
+            name: str
+
+            @field_validator("name",
+                mode="before")  # raw
+            @classmethod
+            def strip_name(cls, value):
+                return value.strip()
+        """,
+    ),
+    # FL401: a generated lifespan, removed decorators, new imports.
+    "app/main.py": (
+        """
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        @app.on_event("startup")  # open the pool
+        async def start():
+            pass
+        """,
+        """
+        from collections.abc import AsyncIterator
+        from contextlib import asynccontextmanager
+
+        from fastapi import FastAPI
+
+
+        @asynccontextmanager
+        async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+            await start()
+            yield
+
+
+        app = FastAPI(lifespan=lifespan)
+
+
+        # open the pool
+        async def start():
+            pass
+        """,
+    ),
+    # FL002: unused codes on the second and third lines; a used one on the last.
+    "app/noqa.py": (
+        """
+        from fastapi import FastAPI
+        import os  # noqa: FL201 -- legacy
+        import sys  # noqa: E501, FL101
+        from fastapi.middleware.cors import CORSMiddleware
+        app = FastAPI()
+        app.add_middleware(
+            CORSMiddleware, allow_origins=["*"], allow_credentials=True  # noqa: FL201
+        )
+        """,
+        """
+        from fastapi import FastAPI
+        import os
+        import sys  # noqa: E501
+        from fastapi.middleware.cors import CORSMiddleware
+        app = FastAPI()
+        app.add_middleware(
+            CORSMiddleware, allow_origins=["*"], allow_credentials=True  # noqa: FL201
+        )
+        """,
+    ),
+    # FL606: a rename on the last line.
+    "app/status_codes.py": (
+        """
+        from fastapi import status
+
+        CODE = status.HTTP_422_UNPROCESSABLE_ENTITY
+        """,
+        """
+        from fastapi import status
+
+        CODE = status.HTTP_422_UNPROCESSABLE_CONTENT
+        """,
+    ),
+}
+
+
+@pytest.mark.parametrize("bom", [False, True], ids=["plain", "bom"])
+@pytest.mark.parametrize("newline", ["\r", "\r\n", "\n"], ids=["cr", "crlf", "lf"])
+def test_item5_fixes_keep_line_endings_final_newline_and_bom(
+    project: Path, monkeypatch: pytest.MonkeyPatch, newline: str, bom: bool
+) -> None:
+    def encoded(code: str) -> bytes:
+        text = textwrap.dedent(code).lstrip("\n").replace("\n", newline)
+        return (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "app"\ndependencies = ["fastapi", "pydantic>=2"]\n', encoding="utf-8"
+    )
+    write_tree(project, {path: encoded(before) for path, (before, _) in _FIXED_BY_RULE.items()})
+    monkeypatch.chdir(project)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["check", "--fix", "--no-cache", "--output-format", "concise", "."])
+    assert exit_info.value.code == 0
+    for path, (_, after) in _FIXED_BY_RULE.items():
+        assert (project / path).read_bytes() == encoded(after), path
+    with pytest.raises(SystemExit) as again:  # nothing left: the fixes converged
+        cli.main(["check", "--fix", "--no-cache", "--output-format", "concise", "."])
+    assert again.value.code == 0

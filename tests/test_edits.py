@@ -27,10 +27,13 @@ from fastlint.edits import (
     member_sort_key,
     module_sort_key,
     remove_argument,
+    remove_arguments,
     remove_decorator,
+    remove_parameters,
     rename_keyword,
     replace_argument_value,
     replace_decorator,
+    surviving_comment,
 )
 from fastlint.source import LineIndex, SourceFile
 
@@ -510,8 +513,10 @@ def test_removing_the_last_argument_keeps_the_comment_of_the_one_before() -> Non
     )
 
 
-def test_removing_a_middle_argument_takes_its_own_comment_with_it() -> None:
-    assert _remove(VALIDATOR, "pre") == VALIDATOR.replace("        pre=True,   # raw input\n", "")
+def test_removing_a_middle_argument_leaves_its_comment_in_its_place() -> None:
+    assert _remove(VALIDATOR, "pre") == VALIDATOR.replace(
+        "        pre=True,   # raw input\n", "        # raw input\n"
+    )
 
 
 def test_removing_the_first_argument_pulls_the_next_one_up() -> None:
@@ -536,14 +541,20 @@ EACH_ITEM = _src(
 
 def test_removing_the_last_of_one_argument_per_line_keeps_the_indented_parenthesis() -> None:
     result = _remove(EACH_ITEM, "each_item")
-    assert result == EACH_ITEM.replace("        each_item=False,  # whole list\n", "")
+    assert result == EACH_ITEM.replace(
+        "        each_item=False,  # whole list\n", "        # whole list\n"
+    )
     assert "\n    )\n" in result
 
 
 def test_removing_the_last_argument_of_a_call_without_trailing_comma() -> None:
     text = EACH_ITEM.replace("each_item=False,", "each_item=False")
     assert _remove(text, "each_item") == text.replace(
-        "pre=True,\n        each_item=False  # whole list\n", "pre=True\n"
+        "pre=True,\n        each_item=False  # whole list\n", "pre=True\n        # whole list\n"
+    )
+    plain = text.replace("  # whole list", "")
+    assert _remove(plain, "each_item") == plain.replace(
+        "pre=True,\n        each_item=False\n", "pre=True\n"
     )
 
 
@@ -554,7 +565,11 @@ def test_removing_other_arguments_of_one_per_line_calls() -> None:
 
 def test_removing_the_only_argument() -> None:
     assert _remove("db = Depends(get_db)\n", "get_db") == "db = Depends()\n"
-    assert _remove("db = Depends(\n    get_db,  # per request\n)\n", "get_db") == "db = Depends()\n"
+    assert _remove("db = Depends(\n    get_db,\n)\n", "get_db") == "db = Depends()\n"
+    assert _remove("db = Depends(\n    get_db,  # per request\n)\n", "get_db") == (
+        "db = Depends(\n    # per request\n)\n"
+    )
+    assert _remove("db = Depends(\n    get_db,  # noqa: B008\n)\n", "get_db") == "db = Depends()\n"
     text = "db = Depends(\n    # the session\n    get_db,\n)\n"
     assert _remove(text, "get_db") == "db = Depends(\n    # the session\n)\n"
 
@@ -590,7 +605,7 @@ def test_a_comment_on_a_line_shared_with_a_kept_argument_stays() -> None:
     )
     assert _remove(first, "default") == _src(
         """
-        name: str = Field(
+        name: str = Field(  # empty means anonymous
                           # shown in /docs
                           description="The display name")
         """
@@ -609,6 +624,113 @@ def test_a_comment_line_above_the_removed_last_argument_keeps_the_parenthesis_ap
     assert _remove(text, "timeout") == text.replace(
         "base_url=URL,  # upstream\n            timeout=5)",
         "base_url=URL  # upstream\n            )",
+    )
+
+
+def _remove_many(text: str, *labels: str) -> str:
+    module, spans = _parse(text)
+    call = _calls(module)[0]
+    return _apply(
+        text, [remove_arguments(call, [_arg(call, label) for label in labels], spans, text)]
+    )
+
+
+def test_item1_removing_neighbouring_arguments_at_once_keeps_every_comment() -> None:
+    text = _src(
+        """
+        @validator(
+            "name",  # the field
+            pre=True,  # raw
+            each_item=False,  # whole list
+            allow_reuse=True  # shared
+        )
+        def f(cls, v): ...
+        """
+    )
+    assert _remove_many(text, "each_item", "allow_reuse") == text.replace(
+        "pre=True,  # raw\n    each_item=False,  # whole list\n    allow_reuse=True  # shared\n",
+        "pre=True  # raw\n    # whole list\n    # shared\n",
+    )
+    assert _remove_many(text, "pre", "allow_reuse") == text.replace(
+        "    pre=True,  # raw\n    each_item=False,  # whole list\n"
+        "    allow_reuse=True  # shared\n",
+        "    # raw\n    each_item=False  # whole list\n    # shared\n",
+    )
+    one_line = 'f("a", pre=True, each_item=False, allow_reuse=True, check_fields=False)\n'
+    assert (
+        _remove_many(one_line, "pre", "each_item", "check_fields") == 'f("a", allow_reuse=True)\n'
+    )
+    assert _remove_many(one_line, "each_item", "allow_reuse") == (
+        'f("a", pre=True, check_fields=False)\n'
+    )
+    everything = "f(\n    a,  # first\n    b,\n)\n"
+    assert _remove_many(everything, "a", "b") == "f(\n    # first\n)\n"
+    assert _remove_many(everything.replace("  # first", ""), "a", "b") == "f()\n"
+
+
+def test_item1_removing_an_argument_in_a_cr_only_file_keeps_its_line_endings() -> None:
+    text = '@validator(\r    "name",\r    pre=True,  # raw\r    allow_reuse=True,  # reuse\r)\r'
+    text += "def f(cls, v): ...\r"
+    assert _remove_many(text, "allow_reuse") == text.replace(
+        "allow_reuse=True,  # reuse\r", "# reuse\r"
+    )
+    assert _remove_many(text, "pre", "allow_reuse") == text.replace(
+        "    pre=True,  # raw\r    allow_reuse=True,  # reuse\r", "    # raw\r    # reuse\r"
+    )
+
+
+def test_item1_a_hash_inside_a_removed_string_is_not_a_comment() -> None:
+    text = 'x = f(a,\n      b="#1",\n      c=2)\n'
+    assert _remove_many(text, "b") == "x = f(a,\n      c=2)\n"
+    text = 'x = f(a,\n      b="""\n#1""",  # doc\n      c=2)\n'
+    assert _remove_many(text, "b") == "x = f(a,\n      # doc\n      c=2)\n"
+
+
+def _functions(module: cst.Module) -> list[cst.FunctionDef]:
+    return [s for s in module.body if isinstance(s, cst.FunctionDef)]
+
+
+def _remove_params(text: str, *names: str) -> str:
+    module, spans = _parse(text)
+    function = _functions(module)[0]
+    p = function.params
+    every = [*p.posonly_params, *p.params, *p.kwonly_params]
+    every += [x for x in (p.star_arg, p.star_kwarg) if isinstance(x, cst.Param)]
+    chosen = [param for param in every if param.name.value in names]
+    return _apply(text, [remove_parameters(function, chosen, spans, text)])
+
+
+def test_item1_removing_parameters_keeps_every_comment_and_no_bare_star() -> None:
+    assert _remove_params("def f(cls, v, values):\n    pass\n", "values") == (
+        "def f(cls, v):\n    pass\n"
+    )
+    assert _remove_params("def f(cls, v, *, values):\n    pass\n", "values") == (
+        "def f(cls, v):\n    pass\n"
+    )
+    assert _remove_params("def f(cls, v, *, values, other=1):\n    pass\n", "values") == (
+        "def f(cls, v, *, other=1):\n    pass\n"
+    )
+    assert _remove_params("def f(a, b, /, c):\n    pass\n", "a", "b") == "def f(c):\n    pass\n"
+    if sys.version_info >= (3, 12):  # type parameters compile from 3.12 on
+        generic = "def f[T](a: T, b: int = 1) -> T:\n    pass\n"
+        assert _remove_params(generic, "b") == "def f[T](a: T) -> T:\n    pass\n"
+    text = _src(
+        """
+        def f(
+            cls,
+            v,  # the value
+            values: dict[str, int] = {},  # the others
+            **kwargs,  # rest
+        ) -> int:
+            pass
+        """
+    )
+    assert _remove_params(text, "values", "kwargs") == text.replace(
+        "    values: dict[str, int] = {},  # the others\n    **kwargs,  # rest\n",
+        "    # the others\n    # rest\n",
+    )
+    assert _remove_params("def f(a,  # x\n      b):  # sig\n    pass\n", "b") == (
+        "def f(a  # x\n      ):  # sig\n    pass\n"
     )
 
 
@@ -715,6 +837,20 @@ def test_removing_a_decorator_drops_the_pragmas_that_only_applied_to_it() -> Non
         assert _decorator_edit(text) == "async def warm(): ...\n"
     text = '@app.on_event("startup")  # warm the caches  # noqa: FL401\nasync def warm(): ...\n'
     assert _decorator_edit(text) == "# warm the caches\nasync def warm(): ...\n"
+
+
+def test_item3_a_pragma_goes_with_its_reason_and_other_comments_stay() -> None:
+    for comment, kept in [
+        ("# noqa: E501 -- a long URL", None),
+        ("# type: ignore[misc]  # the first step", "# the first step"),
+        ("# noqa: E501 -- see #12  # the first step", "# the first step"),
+        ("# the first step  # noqa", "# the first step"),
+        ("#1 first  # NOQA:FL401,E501", "#1 first"),
+        ("# see the noqa docs", "# see the noqa docs"),
+    ]:
+        assert surviving_comment(comment) == kept, comment
+        text = f'@app.on_event("startup")  {comment}\nasync def warm(): ...\n'
+        assert _decorator_edit(text) == (f"{kept}\n" if kept else "") + "async def warm(): ...\n"
 
 
 def test_removing_one_of_several_decorators() -> None:

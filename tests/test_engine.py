@@ -15,8 +15,9 @@ from fastlint.engine import lint_text
 from fastlint.fastapi.facts import Role
 from fastlint.fixer import apply_edits, fix_text, select_fixes
 from fastlint.imports import resolve_relative
+from fastlint.nodes import is_name
 from fastlint.project.index import ProjectIndex
-from fastlint.rule import Rule
+from fastlint.rule import FileContext, Rule
 from fastlint.semantic.types import Definition, Types
 from fastlint.source import LineIndex, SourceError, SourceFile, atomic_write
 from fastlint.testing import run_rule
@@ -37,6 +38,23 @@ class RenameFoo(Rule):
             self.report(node, fix=fix)
 
 
+class ModelValidator(Rule):
+    """Renames ``@root_validator`` to ``@model_validator`` (only the name), importing the new
+    name and dropping the old one once unused: a rewrite of the import list."""
+
+    code = "FL994"
+    name = "model-validator"
+    message = "root_validator is deprecated"
+    requires_any = ("root_validator",)
+
+    def visit_Decorator(self, node: cst.Decorator) -> None:
+        if self.context.qualname(node.decorator) == "pydantic.root_validator":
+            fix = self.fix(Applicability.SAFE, "Use model_validator")
+            fix.replace(node.decorator, "model_validator")
+            fix.add_import("pydantic", "model_validator").remove_if_unused("root_validator")
+            self.report(node, fix=fix)
+
+
 class BreakSyntax(Rule):
     """A rule whose fix does not parse."""
 
@@ -48,6 +66,28 @@ class BreakSyntax(Rule):
     def visit_Name(self, node: cst.Name) -> None:
         if node.value == "x":
             self.report(node, fix=self.fix(Applicability.SAFE, "break").replace(node, "x ="))
+
+
+class AwaitInSyncDef(Rule):
+    """A rule whose "safe" fix awaits a call in a plain ``def``: LibCST parses the result,
+    CPython refuses to compile it."""
+
+    code = "FL993"
+    name = "await-in-sync-def"
+    message = "fetch() is not awaited"
+    requires_any = ("fetch",)
+
+    def __init__(self, context: FileContext) -> None:
+        super().__init__(context)
+        self.awaited: set[int] = set()
+
+    def visit_Await(self, node: cst.Await) -> None:
+        self.awaited.add(id(node.expression))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if is_name(node.func, "fetch") and id(node) not in self.awaited:
+            fix = self.fix(Applicability.SAFE, "Await it").insert_before(node, "await ")
+            self.report(node, fix=fix)
 
 
 def _code(text: str) -> str:
@@ -89,6 +129,71 @@ def test_import_added_below_docstring_and_imports() -> None:
     )
 
 
+_MODEL = (
+    "\n\nclass M(BaseModel):\n    @root_validator\n    def check(cls, values):\n"
+    "        return values\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("imports", "expected"),
+    [
+        (
+            "from pydantic import (\n    BaseModel,  # base\n    root_validator,  # legacy\n)\n",
+            "from pydantic import (\n    BaseModel,  # base\n    model_validator,\n"
+            "    # legacy\n)\n",
+        ),
+        (
+            "from pydantic import (\n    BaseModel,  # base\n    Field,  # fields\n"
+            "    root_validator,  # legacy\n    validator,  # fields too\n)\n",
+            "from pydantic import (\n    BaseModel,  # base\n    Field,  # fields\n"
+            "    model_validator,\n    # legacy\n    validator,  # fields too\n)\n",
+        ),
+        (
+            "from pydantic import (\n    root_validator,  # legacy\n    BaseModel  # base\n)\n",
+            "from pydantic import (\n    # legacy\n    BaseModel,  # base\n"
+            "    model_validator\n)\n",
+        ),
+        (
+            "from pydantic import (BaseModel,  # base\n    root_validator,  # legacy\n    Field)\n",
+            "from pydantic import (BaseModel,  # base\n    # legacy\n    Field, model_validator)\n",
+        ),
+        (
+            "from pydantic import BaseModel, root_validator  # legacy\n",
+            "from pydantic import BaseModel, model_validator  # legacy\n",
+        ),
+        (
+            "from pydantic import root_validator  # legacy\nfrom pydantic import BaseModel\n",
+            "from pydantic import model_validator  # legacy\nfrom pydantic import BaseModel\n",
+        ),
+        (
+            "from pydantic import root_validator, BaseModel  # legacy\n",
+            "from pydantic import BaseModel, model_validator  # legacy\n",
+        ),
+    ],
+)
+def test_item2_an_import_rewrite_keeps_each_names_comment(imports: str, expected: str) -> None:
+    result = run_rule(ModelValidator, imports + _MODEL, fix=True)
+    assert result.fixed_text == expected + _MODEL.replace("root_validator", "model_validator")
+    assert result.diagnostics == []
+
+
+def test_item2_removing_an_import_line_keeps_its_comment_and_the_blank_lines_around() -> None:
+    code = "from pydantic import root_validator  # legacy\nfrom pydantic import BaseModel\n"
+    code += "from pydantic import model_validator\n" + _MODEL
+    fixed = run_rule(ModelValidator, code, fix=True).fixed_text
+    assert fixed.startswith("# legacy\nfrom pydantic import BaseModel\n"), fixed
+    code = (
+        "from pydantic import root_validator\n\nfrom pydantic import BaseModel, model_validator\n"
+    )
+    fixed = run_rule(ModelValidator, code + _MODEL, fix=True).fixed_text
+    assert fixed.startswith("from pydantic import BaseModel, model_validator\n\n\nclass M"), fixed
+    code = "import os; from pydantic import root_validator  # legacy\n"
+    code += "from pydantic import BaseModel, model_validator\n"
+    fixed = run_rule(ModelValidator, code + _MODEL, fix=True).fixed_text
+    assert fixed.startswith("import os  # legacy\nfrom pydantic import BaseModel, model_"), fixed
+
+
 def test_fix_that_breaks_syntax_is_reverted() -> None:
     outcome = fix_text(
         "x = 1\n",
@@ -98,6 +203,60 @@ def test_fix_that_breaks_syntax_is_reverted() -> None:
     assert outcome.text == "x = 1\n"
     assert outcome.error is not None and "FL992" in outcome.error
     assert [d.code for d in outcome.remaining] == ["FL992"]
+
+
+@pytest.mark.parametrize(
+    "source", ["def handler():\n    return fetch()\n", "handler = lambda: (\n    fetch())\n"]
+)
+def test_item7_fix_that_python_does_not_compile_is_reverted_and_reported(source: str) -> None:
+    assert cst.parse_module(source.replace("fetch()", "await fetch()"))  # LibCST accepts it
+    outcome = fix_text(
+        source,
+        lambda text: lint_text("m.py", text, [AwaitInSyncDef], Settings()),
+        unsafe=False,
+        path="m.py",
+    )
+    assert outcome.text == source
+    assert outcome.fixed == []
+    assert [d.code for d in outcome.remaining] == ["FL993"]
+    assert outcome.error is not None
+    assert "FL993" in outcome.error and "does not compile" in outcome.error
+    assert "'await' outside" in outcome.error and "line 2" in outcome.error
+
+
+def test_item7_code_python_does_not_compile_is_never_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from fastlint import cli
+    from fastlint.registry import all_rules, build_registry
+
+    registry = build_registry([*all_rules().values(), AwaitInSyncDef])
+    monkeypatch.setattr("fastlint.registry.all_rules", lambda: registry)
+    (tmp_path / "pyproject.toml").write_text("[tool.fastlint]\n", encoding="utf-8")
+    target = tmp_path / "jobs.py"
+    source = b"def handler():\n    return fetch()\n\nlam = lambda: fetch()\n"
+    target.write_bytes(source)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["check", "--select", "FL993", "--fix", "--output-format", "concise", "."])
+    captured = capsys.readouterr()
+    assert exit_info.value.code == 1
+    assert target.read_bytes() == source
+    assert "jobs.py: fix by FL993 produced code that Python does not compile" in captured.err
+    assert captured.out.count("FL993") == 2  # both findings are still reported
+
+
+def test_item7_a_file_python_did_not_compile_before_is_judged_by_libcst_alone() -> None:
+    # Newer syntax than the interpreter knows, or code that never compiled: the fixer cannot
+    # tell what the fix broke, so CPython's verdict does not count (LibCST's still does).
+    source = "async def ok():\n    pass\n\ndef handler():\n    await other()\n    return fetch()\n"
+    outcome = fix_text(
+        source,
+        lambda text: lint_text("m.py", text, [AwaitInSyncDef], Settings()),
+        unsafe=False,
+    )
+    assert outcome.error is None
+    assert "return await fetch()" in outcome.text
 
 
 def test_overlapping_fixes_wait_for_the_next_round() -> None:

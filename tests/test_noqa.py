@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from fastlint.noqa import parse_suppressions
+from fastlint.rules.fl002_unused_noqa import UnusedNoqa
+from fastlint.rules.fl201_cors_wildcard_credentials import CorsWildcardCredentials
+from fastlint.testing import run_rule
 
 from conftest import run_cli, write_tree
 
@@ -99,3 +104,68 @@ def test_parse_suppressions_codes() -> None:
     found = parse_suppressions("x = 1  # noqa: FL101,fl201 E501\ny = 2  # NOQA\n")
     assert found.lines[1].codes == ("FL101", "FL201", "E501")
     assert found.lines[2].codes is None
+
+
+def _fix_noqa(source: str) -> str:
+    rules = [UnusedNoqa, CorsWildcardCredentials]
+    return run_rule(UnusedNoqa, source, rules=rules, fix=True).fixed_text
+
+
+@pytest.mark.parametrize(
+    ("line", "fixed"),
+    [
+        # No code remains: the reason goes with the directive, and no trailing spaces stay.
+        ("import os  # type: ignore  # noqa: FL201 -- legacy", "import os  # type: ignore"),
+        ("import os  # noqa: FL201 -- legacy", "import os"),
+        ("import os  # noqa:FL201 - reviewed   ", "import os"),
+        ("import os  # noqa: FL201, legacy code", "import os"),
+        ("import os  # noqa: FL201 -- see #123", "import os"),
+        # A comment after the reason takes the directive's place.
+        ("import os  # noqa: FL201 -- legacy  # type: ignore", "import os  # type: ignore"),
+        (
+            "import os  # why  # noqa: FL201 -- legacy  # pragma: no cover",
+            "import os  # why  # pragma: no cover",
+        ),
+        # Other tools' codes and the reason stay.
+        ("import os  # noqa: E501, FL201", "import os  # noqa: E501"),
+        ("import os  # noqa: E501, FL201 -- legacy", "import os  # noqa: E501 -- legacy"),
+        (
+            "import os  # type: ignore  # noqa: FL201, S608 -- legacy",
+            "import os  # type: ignore  # noqa: S608 -- legacy",
+        ),
+    ],
+)
+def test_item4_fl002_removes_the_reason_with_the_last_code(line: str, fixed: str) -> None:
+    for newline in ("\n", "\r\n", "\r"):
+        source = f"import fastapi{newline}{line}{newline}x = 1{newline}"
+        assert _fix_noqa(source) == f"import fastapi{newline}{fixed}{newline}x = 1{newline}"
+
+
+def test_item4_a_directive_on_a_line_of_its_own_takes_the_line_with_it() -> None:
+    source = "import fastapi\n\nx = (\n    # noqa: FL201 -- legacy\n    1\n)\n"
+    assert _fix_noqa(source) == "import fastapi\n\nx = (\n    1\n)\n"
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n", "\n"], ids=["cr", "crlf", "lf"])
+def test_item5_noqa_comments_are_found_on_their_rows_whatever_the_line_endings(
+    newline: str,
+) -> None:
+    text = newline.join(
+        ["import os", "import sys  # noqa: FL201", "x = 1  # noqa: E501, FL101", ""]
+    )
+    found = parse_suppressions(text)
+    assert sorted(found.lines) == [2, 3]
+    assert found.lines[2].codes == ("FL201",)
+    assert text[found.lines[3].start : found.lines[3].end] == "# noqa: E501, FL101"
+    from fastlint.addnoqa import noqa_text
+
+    added, count, _ = noqa_text(text, {1: {"FL101"}, 3: {"FL201"}})
+    assert count == 2
+    assert added == newline.join(
+        [
+            "import os  # noqa: FL101",
+            "import sys  # noqa: FL201",
+            "x = 1  # noqa: E501, FL101, FL201",
+            "",
+        ]
+    )

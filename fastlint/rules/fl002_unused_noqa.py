@@ -30,7 +30,10 @@ class UnusedNoqa(Rule):
     linters too.
 
     ## Fix safety
-    The fix is safe: it removes the unused codes, and the whole comment when none remain.
+    The fix is safe: it removes the unused codes, and the whole directive when none remain,
+    together with its reason (`# noqa: FL201 -- legacy` goes whole; a comment after it on the
+    same line, such as `# type: ignore`, stays). When other codes remain, the reason stays with
+    them: `# noqa: E501, FL201 -- long URL` becomes `# noqa: E501 -- long URL`.
     """
 
     code = "FL002"
@@ -52,6 +55,11 @@ class UnusedNoqa(Rule):
             "import os  # noqa: FL999  # error: unknown: FL999\n",
             expected="import os\n",
             safety="safe",
+        ),
+        # The reason goes with the last code; another comment on the line stays.
+        Case(
+            "import os  # type: ignore  # noqa: FL999 -- legacy  # error: FL999\n",
+            expected="import os  # type: ignore\n",
         ),
         # Only the FL code goes; the other tool's code stays.
         Case(

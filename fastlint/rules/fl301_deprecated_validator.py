@@ -150,6 +150,14 @@ class DeprecatedValidator(Rule):
     imported (`pydantic.field_validator` when the file uses `import pydantic`), and the
     `validator` import is removed once nothing uses it.
 
+    No comment is lost. A comment on an argument or parameter that the fix keeps or renames
+    stays with it. A comment on one that the fix removes stays too: at the end of its line when
+    a kept argument shares that line (`@field_validator("a",  # whole list`), else as a comment
+    line of its own where the argument was, for you to keep or delete; only a `# noqa` or
+    `# type: ignore` pragma that applied to the removed line goes with it. The names of the
+    pydantic import keep their comments the same way: `field_validator` is added without
+    taking the comment of `validator`, and the comment of a `validator` that goes stays.
+
     The fix is **unsafe** (it changes the function's signature, which direct callers and
     subclasses may rely on, or moves behaviour out of the decorator) when:
     - the function takes `values`: it becomes `info: ValidationInfo` and each use of `values`
@@ -601,9 +609,9 @@ class DeprecatedValidator(Rule):
                 plan.block()  # a bare ``*`` would be left behind
                 return
 
-        for position, item in enumerate(items):
+        for item in items:
             if isinstance(item, cst.Param) and id(item) in dropped:
-                _delete_item(plan.fix, items[position - 1], item)
+                plan.fix.remove_parameter(function, item)
                 body.forget_annotation(plan.fix, item)
         if values is None:
             return
@@ -614,14 +622,7 @@ class DeprecatedValidator(Rule):
             plan.block()
             return
         if not uses:
-            if values_kwonly:
-                before = _item_before(items, star)
-                if before is None or not isinstance(before.comma, cst.Comma):
-                    plan.block()
-                    return
-                plan.fix.replace_range(before.comma, _last_part(values), "")
-            else:
-                _delete_item(plan.fix, positional[1], values)
+            plan.fix.remove_parameter(function, values)  # a bare `*` before it goes too
             return
         if body.mentions("info"):
             plan.block()
@@ -859,7 +860,7 @@ def _plan_arguments(plan: _Plan, call: cst.Call) -> None:
             plan.fix.replace(arg.value, f"{quote}before{quote}")
         elif index:  # `allow_reuse`, the defaults, and `always=True` (moved to the fields)
             plan.always = plan.always or (keyword == "always" and flag is True)
-            _delete_item(plan.fix, args[index - 1], arg)
+            plan.fix.remove_argument(call, arg)
     if positional == 0:
         plan.block()
 
@@ -870,65 +871,14 @@ def _literal_bool(expr: cst.BaseExpression) -> Optional[bool]:
 
 # -- edits ------------------------------------------------------------------------------------
 
-_Item = Union[cst.Arg, cst.Param, cst.ParamStar]
 
-
-def _trailing_whitespace(item: _Item) -> Optional[cst.BaseParenthesizableWhitespace]:
-    if isinstance(item, cst.Arg):
-        return item.whitespace_after_arg
-    if isinstance(item, cst.Param):
-        return item.whitespace_after_param
-    return None
-
-
-def _on_own_line(previous: _Item, item: _Item) -> bool:
-    """Whether ``item`` (with its comma) fills its lines alone in a multi-line list."""
-    before = previous.comma
-    if not (
-        isinstance(before, cst.Comma)
-        and isinstance(before.whitespace_after, cst.ParenthesizedWhitespace)
-    ):
-        return False
-    after = item.comma
-    if isinstance(after, cst.Comma):
-        return isinstance(after.whitespace_after, cst.ParenthesizedWhitespace) and not isinstance(
-            after.whitespace_before, cst.ParenthesizedWhitespace
-        )
-    return isinstance(_trailing_whitespace(item), cst.ParenthesizedWhitespace)
-
-
-def _last_part(item: Union[cst.Arg, cst.Param]) -> cst.CSTNode:
-    """The last node of an argument or parameter (a parameter's own range is its name)."""
-    if isinstance(item, cst.Param):
-        if item.default is not None:
-            return item.default
-        if item.annotation is not None:
-            return item.annotation.annotation
+def _last_part(item: cst.Param) -> cst.CSTNode:
+    """The last node of a parameter (a parameter's own range is its name)."""
+    if item.default is not None:
+        return item.default
+    if item.annotation is not None:
+        return item.annotation.annotation
     return item
-
-
-def _item_before(items: Sequence[_Item], item: object) -> Optional[_Item]:
-    for position, candidate in enumerate(items):
-        if candidate is item:
-            return items[position - 1] if position else None
-    return None
-
-
-def _single_line(item: Union[cst.Arg, cst.Param]) -> bool:
-    """Whether the parts of a parameter outside its own range (its name) fit on one line."""
-    if isinstance(item, cst.Arg):
-        return True
-    parts = [item.annotation, item.default]
-    module = cst.Module(body=[])
-    return not any(p is not None and "\n" in module.code_for_node(p) for p in parts)
-
-
-def _delete_item(fix: FixBuilder, previous: _Item, item: Union[cst.Arg, cst.Param]) -> None:
-    """Delete an argument or parameter that is not the first of its list."""
-    if _on_own_line(previous, item) and _single_line(item):
-        fix.delete_lines(item)
-    elif isinstance(previous.comma, cst.Comma):
-        fix.replace_range(previous.comma, _last_part(item), "")
 
 
 # -- the class body ---------------------------------------------------------------------------

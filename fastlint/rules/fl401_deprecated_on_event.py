@@ -124,7 +124,10 @@ class DeprecatedOnEvent(Rule):
     cancelled or fails after start-up; they do not run when a startup handler raises, since
     `__aexit__` is not called when `__aenter__` fails. The generated code keeps both: the
     startup calls come before the `try`. Decorators are removed and handlers kept; the
-    `on_startup`/`on_shutdown` arguments are replaced by `lifespan=`.
+    `on_startup`/`on_shutdown` arguments are replaced by `lifespan=`. A comment on a removed
+    decorator (after it, or inside its parentheses) stays, as a comment line right above the
+    handler's `def`; only a `# noqa` or `# type: ignore` pragma (with its reason), which
+    applied to the removed line alone, goes with it.
 
     Router handlers are reported without a fix: FastAPI copies them into every app that
     includes the router, so moving them depends on the app.
@@ -616,7 +619,7 @@ class DeprecatedOnEvent(Rule):
         )
         fix.replace_range(first, call, content)
         for registered in group.decorators:
-            fix.delete_lines(registered)
+            fix.remove_decorator(registered)  # its comments stay above the `def`
         return fix
 
     def _statement_of(

@@ -1698,3 +1698,245 @@ def test_reordering_fix_is_unsafe_for_a_reason(tmp_path: Path) -> None:
     assert original.Item.model_validate(spaced).name == "a b"
     with pytest.raises(Exception, match="too long"):
         fixed.Item.model_validate(spaced)
+
+
+# -- hardening: comments of the decorator's arguments and of the parameters -------------------
+
+_COMMENTED = """
+from pydantic import BaseModel, validator
+
+
+class User(BaseModel):
+    name: str
+    other: str = ""
+
+{decorator}    def strip({params}):
+        return v
+"""
+
+
+def _fix_decorator(decorator: str, params: str = "cls, v", unsafe: bool = False) -> str:
+    code = _COMMENTED.format(
+        decorator=textwrap.indent(textwrap.dedent(decorator), "    "), params=params
+    ).lstrip("\n")
+    case = Case(code, unsafe=unsafe)
+    check_case(DeprecatedValidator, LabeledCase("invalid", 0, case))  # parses, converges
+    fixed = run_rule(DeprecatedValidator, code, fix=True, unsafe=unsafe).fixed_text
+    return fixed[fixed.index("\n\n    @") + 2 :].split("    def strip(", 1)[0]
+
+
+def test_item1_fl301_keeps_comment_on_kept_argument() -> None:
+    decorator = '@validator("name",\n    pre=True,   # raw input\n    allow_reuse=True)\n'
+    expected = (
+        '    @field_validator("name",\n        mode="before")   # raw input\n    @classmethod\n'
+    )
+    assert _fix_decorator(decorator) == expected
+    # The unsafe form (the function takes `values`) keeps it too.
+    unsafe = _fix_decorator(decorator, "cls, v, values: dict", unsafe=True)
+    assert unsafe == expected
+    one_line = '@validator("name", pre=True,  # raw\n    allow_reuse=True)\n'
+    assert _fix_decorator(one_line, "cls, v, values", unsafe=True) == (
+        '    @field_validator("name", mode="before")  # raw\n    @classmethod\n'
+    )
+    always = '@validator("name",\n    pre=True,  # raw\n    always=True)\n'
+    assert _fix_decorator(always.replace('"name"', '"other"'), unsafe=True) == (
+        '    @field_validator("other",\n        mode="before")  # raw\n    @classmethod\n'
+    )
+
+
+@pytest.mark.parametrize("closing", ["", "    "], ids=["column-0", "aligned"])
+def test_item1_fl301_parenthesis_after_a_removed_argument_is_well_formatted(closing: str) -> None:
+    decorator = f'@validator("name", each_item=False,  # whole list\n{closing})\n'
+    code = _COMMENTED.format(decorator="    " + decorator, params="cls, v").lstrip("\n")
+    fixed = run_rule(DeprecatedValidator, code, fix=True).fixed_text
+    assert '    @field_validator("name",  # whole list\n    )\n    @classmethod\n' in fixed
+
+
+@pytest.mark.parametrize(
+    ("decorator", "expected"),
+    [
+        # One argument per line: a removed argument's comment stays where the argument was.
+        (
+            '@validator(\n    "name",  # the field\n    pre=True,  # raw\n'
+            "    allow_reuse=True,  # reuse\n)\n",
+            '@field_validator(\n    "name",  # the field\n    mode="before",  # raw\n'
+            "    # reuse\n)\n",
+        ),
+        (
+            '@validator(\n    "name",  # the field\n    allow_reuse=True,  # reuse\n'
+            "    pre=True,  # raw\n)\n",
+            '@field_validator(\n    "name",  # the field\n    # reuse\n'
+            '    mode="before",  # raw\n)\n',
+        ),
+        # Several neighbours removed at once, without a trailing comma.
+        (
+            '@validator(\n    "name",\n    pre=True,  # raw\n    each_item=False,  # whole\n'
+            "    allow_reuse=True  # reuse\n)\n",
+            '@field_validator(\n    "name",\n    mode="before"  # raw\n    # whole\n'
+            "    # reuse\n)\n",
+        ),
+        # On the line of a kept argument, the comment stays on that line.
+        (
+            '@validator("name", allow_reuse=True,  # reuse\n    pre=True)  # raw\n',
+            '@field_validator("name",  # reuse\n    mode="before")  # raw\n',
+        ),
+        # A pragma only applied to the removed line.
+        (
+            '@validator(\n    "name",\n    allow_reuse=True,  # noqa: E501\n    pre=True,\n)\n',
+            '@field_validator(\n    "name",\n    mode="before",\n)\n',
+        ),
+        (
+            '@validator(\n    "name",\n    allow_reuse=True,  # type: ignore  # shared\n)\n',
+            '@field_validator(\n    "name",\n    # shared\n)\n',
+        ),
+        # A `#` in a string is not a comment.
+        (
+            '@validator("#name", each_item=False,\n    allow_reuse=True)\n',
+            '@field_validator("#name")\n',
+        ),
+        (
+            '@validator("name", pre=True, each_item=False, allow_reuse=True)  # all\n',
+            '@field_validator("name", mode="before")  # all\n',
+        ),
+    ],
+)
+def test_item1_fl301_comments_of_removed_arguments_are_kept(decorator: str, expected: str) -> None:
+    code = _COMMENTED.format(decorator=textwrap.indent(decorator, "    "), params="cls, v")
+    code = code.lstrip("\n")
+    fixed = run_rule(DeprecatedValidator, code, fix=True).fixed_text
+    assert textwrap.indent(expected, "    ") + "    @classmethod\n" in fixed, fixed
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        (
+            "\n        cls,\n        v,  # the value\n        values,  # unused\n    ",
+            "\n        cls,\n        v,  # the value\n        # unused\n    ",
+        ),
+        (
+            "\n        cls,\n        v,  # the value\n        values  # unused\n    ",
+            "\n        cls,\n        v  # the value\n        # unused\n    ",
+        ),
+        ("cls, v,  # the value\n              values", "cls, v  # the value\n              "),
+        (
+            "cls, v, *,  # keyword only\n              values",
+            "cls, v  # keyword only\n              ",
+        ),
+        ("cls, v, values: dict, config, field", "cls, v"),
+        (
+            "\n        cls,\n        v,\n        values: dict,  # the others\n"
+            "        **kwargs,  # rest\n    ",
+            "\n        cls,\n        v,\n        # the others\n        # rest\n    ",
+        ),
+    ],
+)
+def test_item1_fl301_comments_of_dropped_parameters_are_kept(params: str, expected: str) -> None:
+    code = _COMMENTED.format(decorator='    @validator("name")\n', params=params).lstrip("\n")
+    fixed = run_rule(DeprecatedValidator, code, fix=True, unsafe=True).fixed_text
+    assert f"    @classmethod\n    def strip({expected}):\n        return v\n" in fixed, fixed
+    check_case(DeprecatedValidator, LabeledCase("invalid", 0, Case(code, unsafe=True)))
+
+
+# -- hardening: the comments of the pydantic import -------------------------------------------
+
+_MODEL_BODY = """
+
+class User(BaseModel):
+    name: str
+
+    @validator("name", pre=True)
+    def strip(cls, v):
+        return v.strip()
+"""
+_STILL_USED = '\ncheck = validator("name", allow_reuse=True)(str.strip)\n'
+
+
+@pytest.mark.parametrize(
+    ("imports", "still_used", "expected"),
+    [
+        # `validator` goes: `field_validator` takes its place, not its comment.
+        (
+            "from pydantic import (\n    BaseModel,  # base\n    validator,  # legacy\n)\n",
+            False,
+            "from pydantic import (\n    BaseModel,  # base\n    field_validator,\n"
+            "    # legacy\n)\n",
+        ),
+        # `validator` stays (still used): each name keeps its own comment.
+        (
+            "from pydantic import (\n    BaseModel,  # base\n    validator,  # legacy\n)\n",
+            True,
+            "from pydantic import (\n    BaseModel,  # base\n    field_validator,\n"
+            "    validator,  # legacy\n)\n",
+        ),
+        (
+            "from pydantic import (\n    BaseModel,  # base\n    validator  # legacy\n)\n",
+            False,
+            "from pydantic import (\n    BaseModel,  # base\n    field_validator\n"
+            "    # legacy\n)\n",
+        ),
+        (
+            "from pydantic import (\n    BaseModel,  # base\n    validator  # legacy\n)\n",
+            True,
+            "from pydantic import (\n    BaseModel,  # base\n    field_validator,\n"
+            "    validator  # legacy\n)\n",
+        ),
+        # Names out of order: the new one goes last.
+        (
+            "from pydantic import (\n    validator,  # legacy\n    BaseModel,  # base\n)\n",
+            False,
+            "from pydantic import (\n    # legacy\n    BaseModel,  # base\n"
+            "    field_validator,\n)\n",
+        ),
+        (
+            "from pydantic import (  # models\n    BaseModel,  # base\n    Field,  # fields\n"
+            "    validator,  # legacy\n)\n",
+            False,
+            "from pydantic import (  # models\n    BaseModel,  # base\n    Field,  # fields\n"
+            "    field_validator,\n    # legacy\n)\n",
+        ),
+        # A pragma of the removed name goes with it.
+        (
+            "from pydantic import (\n    BaseModel,  # base\n    validator,  # noqa: F401\n)\n",
+            False,
+            "from pydantic import (\n    BaseModel,  # base\n    field_validator,\n)\n",
+        ),
+        # Names sharing lines: the comment stays on its line.
+        (
+            "from pydantic import (BaseModel,  # base\n"
+            "                      validator)  # legacy\n",
+            False,
+            "from pydantic import (BaseModel,  # base\n"
+            "                      field_validator)  # legacy\n",
+        ),
+        (
+            "from pydantic import BaseModel, validator  # legacy\n",
+            False,
+            "from pydantic import BaseModel, field_validator  # legacy\n",
+        ),
+        (
+            "from pydantic import BaseModel, validator  # legacy\n",
+            True,
+            "from pydantic import BaseModel, field_validator, validator  # legacy\n",
+        ),
+        # A statement of its own.
+        (
+            "from pydantic import BaseModel  # base\nfrom pydantic import validator  # legacy\n",
+            False,
+            "from pydantic import BaseModel, field_validator  # base\n# legacy\n",
+        ),
+        (
+            "from pydantic import BaseModel\nfrom pydantic import validator  # noqa: F401\n",
+            False,
+            "from pydantic import BaseModel, field_validator\n",
+        ),
+    ],
+)
+def test_item2_fl301_import_names_keep_their_own_comments(
+    imports: str, still_used: bool, expected: str
+) -> None:
+    code = imports + _MODEL_BODY + (_STILL_USED if still_used else "")
+    fixed = run_rule(DeprecatedValidator, code, fix=True).fixed_text
+    assert fixed.startswith(expected + "\n\nclass User"), fixed
+    again = run_rule(DeprecatedValidator, fixed, fix=True).fixed_text
+    assert again == fixed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import shutil
 import sys
 import textwrap
@@ -891,3 +892,86 @@ def test_defect_4_a_handler_rebound_later_blocks_the_fix(later: str) -> None:
     )
     found = run_rule(DeprecatedOnEvent, code).diagnostics
     assert len(found) == 1 and found[0].fix is None
+
+
+# -- hardening: comments of the removed decorators ---------------------------------------------
+
+
+def test_item3_fl401_keeps_the_comments_of_removed_decorators() -> None:
+    code = """
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        @app.on_event("startup")  # noqa: E501
+        async def start() -> None:
+            pass
+
+
+        @app.on_event(  # weird formatting
+            "shutdown"
+        )
+        async def stop() -> None:
+            pass
+
+
+        # warm the caches
+        @app.on_event("startup")  # type: ignore[misc]  # second step
+        def warm() -> None:
+            pass
+
+
+        @app.on_event("startup")  # noqa: E501 -- a long line  # third step
+        def log() -> None:
+            pass
+        """
+    result = fixed(code)
+    handlers = result[result.index("app = FastAPI(lifespan=lifespan)") :]
+    assert handlers == _src(
+        """
+        app = FastAPI(lifespan=lifespan)
+
+
+        async def start() -> None:
+            pass
+
+
+        # weird formatting
+        async def stop() -> None:
+            pass
+
+
+        # warm the caches
+        # second step
+        def warm() -> None:
+            pass
+
+
+        # third step
+        def log() -> None:
+            pass
+        """
+    )
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+def test_item3_fl401_comment_lines_take_the_file_line_endings(newline: str) -> None:
+    code = _src(
+        """
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        @app.on_event(
+            "startup",  # before the first request
+        )
+        async def start() -> None:
+            pass
+        """
+    ).replace("\n", newline)
+    result = run_rule(DeprecatedOnEvent, code, fix=True).fixed_text
+    expected = "\n\n\n# before the first request\nasync def start() -> None:\n    pass\n"
+    assert result.endswith(expected.replace("\n", newline)), repr(result)
+    assert set(re.findall(r"\r\n|\r|\n", result)) == {newline}
