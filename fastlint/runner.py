@@ -9,17 +9,18 @@ import os
 import traceback
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional, cast
 
 from fastlint.config import Settings
 from fastlint.deep import call_deep
-from fastlint.diagnostics import Diagnostic
+from fastlint.diagnostics import Applicability, Diagnostic
 from fastlint.discovery import discover, is_excluded
 from fastlint.engine import UNUSED_NOQA_CODE, FileResult, RuleError, file_error, lint_text
 from fastlint.fixer import fix_text
 from fastlint.isolation import IsolatedFailure, budget_for, can_isolate, is_outlier, run_isolated
 from fastlint.project.index import ProjectIndex
+from fastlint.project.results import Entry, build_entry, fresh
 from fastlint.project.workspace import Workspace
 from fastlint.registry import all_rules, codes_matching
 from fastlint.rule import Rule
@@ -74,6 +75,8 @@ class FileOutcome:
     warnings: list[str] = field(default_factory=list)
     diff: Optional[str] = None
     text: Optional[str] = None  # the final text, kept only when there are findings
+    path: Optional[str] = None  # absolute, with ``entry``
+    entry: Optional[Entry] = None  # for the results cache, when the result may be reused
 
 
 def process_file(
@@ -87,14 +90,19 @@ def process_file(
     diff: bool,
 ) -> FileOutcome:
     shown = display_path(path)
+    absolute = os.path.abspath(path)
+    caching = workspace.results_for(path, rules) is not None
     try:
+        project = workspace.index_for(path)
+        key = project.content_key(absolute) if caching else None  # before reading: see Entry
         source = SourceFile.read(path)
     except SourceError as exc:
         return FileOutcome(shown, diagnostics=[file_error(shown, str(exc))])
+    consulted: tuple[frozenset[str], bool] = (frozenset(), False)
     try:
-        project = workspace.index_for(path)
         args = (path, shown, rules, settings, project, fix or diff, unsafe, source)
         if is_outlier(source.text) and can_isolate():
+            key = None  # what the child consulted stays in the child
             try:
                 file_result, text = run_isolated(
                     check_file, *args, from_disk=True, budget=budget_for(source.text)
@@ -103,11 +111,24 @@ def process_file(
                 message = f"cannot check this file: {failure}"
                 return FileOutcome(shown, diagnostics=[file_error(shown, message)])
         else:
-            file_result, text = call_deep(check_file, *args, from_disk=True)
+            project.start_recording()
+            try:
+                file_result, text = call_deep(check_file, *args, from_disk=True)
+            finally:
+                consulted = project.stop_recording()
     except Exception as exc:  # a bug outside any one rule: report it, go on with other files
         error = RuleError(shown, "engine", f"{type(exc).__name__}: {exc}", traceback.format_exc())
         return FileOutcome(shown, rule_errors=[error])
     outcome = FileOutcome(shown, rule_errors=file_result.rule_errors)
+    if (
+        key is not None
+        and text is not None
+        and not file_result.rule_errors
+        and not text.error
+        and text.final == text.original
+    ):
+        outcome.path = absolute
+        outcome.entry = build_entry(project, absolute, key, *consulted, text.remaining)
     if text is None:
         outcome.diagnostics = file_result.diagnostics
         return outcome
@@ -158,13 +179,21 @@ def run(
     workers = default_jobs() if jobs is None else max(1, jobs)
     flags = {"fix": fix, "unsafe": unsafe, "diff": diff}
     workspace = Workspace(settings, paths, found.files, cache=cache)
-    if workers > 1 and len(found.files) >= PARALLEL_THRESHOLD:
+    cached = [reuse(path, rules, workspace, fix=fix or diff, unsafe=unsafe) for path in found.files]
+    misses = [path for path, hit in zip(found.files, cached) if hit is None]
+    if workers > 1 and len(misses) >= PARALLEL_THRESHOLD:
         if any(rule.uses_project_facts for rule in rules):
-            call_deep(workspace.prepare, found.files)  # once here, inherited by the workers
-        outcomes = _run_parallel(found.files, rules, settings, workers, flags, workspace)
+            call_deep(workspace.prepare, misses)  # once here, inherited by the workers
+        checked: Iterator[FileOutcome] = _run_parallel(
+            misses, rules, settings, workers, flags, workspace
+        )
     else:
-        outcomes = (process_file(path, rules, settings, workspace, **flags) for path in found.files)
-    for outcome in outcomes:
+        checked = (process_file(path, rules, settings, workspace, **flags) for path in misses)
+    for outcome in _in_order(cached, checked):
+        if outcome.entry is not None and outcome.path is not None:
+            results = workspace.results_for(outcome.path, rules)
+            if results is not None:
+                results.put(outcome.path, outcome.entry)
         result.rule_errors.extend(outcome.rule_errors)
         result.warnings.extend(outcome.warnings)
         result.diagnostics.extend(outcome.diagnostics)
@@ -176,6 +205,41 @@ def run(
     result.warnings.extend(workspace.flush())
     result.diagnostics.sort(key=Diagnostic.sort_key)
     return result
+
+
+def reuse(
+    path: str, rules: Sequence[type[Rule]], workspace: Workspace, *, fix: bool, unsafe: bool
+) -> Optional[FileOutcome]:
+    """The file's cached result when nothing it was computed from has changed (and, when
+    fixing, it has nothing to fix); None: check it."""
+    try:
+        results = workspace.results_for(path, rules)
+        if results is None:
+            return None
+        absolute = os.path.abspath(path)
+        entry = results.get(absolute)
+        if entry is None or not fresh(entry, workspace.index_for(path), absolute):
+            return None
+        if fix and any(
+            d.fix is not None and (unsafe or d.fix.applicability is Applicability.SAFE)
+            for d in entry.diagnostics
+        ):
+            return None
+        shown = display_path(path)
+        outcome = FileOutcome(shown, [replace(d, path=shown) for d in entry.diagnostics])
+        if outcome.diagnostics:  # reporters show code frames, baselines fingerprint lines
+            outcome.text = SourceFile.read(path).text
+        return outcome
+    except (OSError, SourceError):
+        return None
+
+
+def _in_order(
+    cached: Sequence[Optional[FileOutcome]], checked: Iterator[FileOutcome]
+) -> Iterator[FileOutcome]:
+    """Cached and checked outcomes in the order of the files (checked ones in order too)."""
+    for hit in cached:
+        yield hit if hit is not None else next(checked)
 
 
 _WORKER: dict[str, object] = {}

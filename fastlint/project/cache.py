@@ -25,7 +25,13 @@ from typing import Any, Optional
 
 from fastlint import __version__
 
-__all__ = ["CACHE_DIRECTORY", "SummaryCache", "cache_key", "remove_cache"]
+__all__ = [
+    "CACHE_DIRECTORY",
+    "SummaryCache",
+    "cache_key",
+    "load_restricted",
+    "remove_cache",
+]
 
 CACHE_DIRECTORY = ".fastlint_cache"
 # Bump when the summary records change shape or meaning.
@@ -79,8 +85,12 @@ class _RecordsOnly(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the summary cache")
 
 
-def _load(data: bytes) -> Any:
+def load_restricted(data: bytes) -> Any:
+    """Unpickle ``data``, constructing only fastlint's records and plain containers."""
     return _RecordsOnly(io.BytesIO(data)).load()
+
+
+_load = load_restricted
 
 
 class SummaryCache:
@@ -144,6 +154,11 @@ class SummaryCache:
             data = pickle.dumps(self._manifest, protocol=pickle.HIGHEST_PROTOCOL)
             self._write(os.path.join(self.directory, "manifest.pickle"), data)
             self._manifest_changed = False
+
+    def write_file(self, path: str, data: bytes) -> None:
+        """Write ``data`` to ``path`` in the cache directory, atomically (a failure becomes
+        :attr:`warning`)."""
+        self._write(path, data)
 
     def _write(self, path: str, data: bytes) -> None:
         if self.warning is not None:

@@ -119,9 +119,13 @@ class ProjectIndex:
         self._screened: dict[str, bool] = {}
         self._texts: dict[str, str] = {}
         self._models: dict[str, ModuleModel] = {}  # by path
-        self._canonical: dict[tuple[str, Optional[str]], str] = {}
+        self._canonical: dict[tuple[str, Optional[str]], tuple[str, frozenset[str]]] = {}
         self._facts: Optional[ProjectFacts] = None
         self.generation = 0  # bumped whenever a summary changes
+        # What the check of one file consults, for the results cache (see ``recording``).
+        self._consulted: Optional[set[str]] = None
+        self._project_wide = False
+        self._project_key: Optional[tuple[int, Optional[str]]] = None
 
     # -- files and names --------------------------------------------------------------------
     def add_file(self, path: str) -> None:
@@ -135,6 +139,65 @@ class ProjectIndex:
     @property
     def files(self) -> list[str]:
         return list(self._paths)
+
+    # -- what a check consults ----------------------------------------------------------------
+    def start_recording(self) -> None:
+        """Note from now on which modules are consulted (their models, through any memo)
+        and whether the whole project is (its FastAPI facts, a search of every module)."""
+        self._consulted = set()
+        self._project_wide = False
+
+    def content_key(self, path: str) -> Optional[str]:
+        """The key of the file's current content (from the manifest when its size and mtime
+        are unchanged, else read and hashed); None without a cache or for text not on disk."""
+        cache = self.cache
+        path = os.path.abspath(path)
+        if cache is None or path in self._texts:
+            return None
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
+        known = cache.known(path, stat.st_size, stat.st_mtime_ns)
+        if known is not None:
+            return known[0]
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            return None
+        try:
+            screened = screens(SourceFile.from_bytes(path, data).text)
+        except SourceError:  # undecodable: it has a key all the same, and registers nothing
+            screened = False
+        name, is_package = self._paths.get(path) or self.module_name_for(path)
+        key = cache_key(data, name, path, is_package)
+        cache.remember(path, stat.st_size, stat.st_mtime_ns, key, screened)
+        return key
+
+    def project_key(self) -> Optional[str]:
+        """The key of the whole project's content (every file's content key)."""
+        memo = self._project_key
+        if memo is not None and memo[0] == self.generation:
+            return memo[1]
+        key = self._facts_key()
+        self._project_key = (self.generation, key)
+        return key
+
+    def stop_recording(self) -> tuple[frozenset[str], bool]:
+        consulted = frozenset(self._consulted or ())
+        project_wide = self._project_wide
+        self._consulted = None
+        self._project_wide = False
+        return consulted, project_wide
+
+    def _consult(self, paths: Iterable[str]) -> None:
+        if self._consulted is not None:
+            self._consulted.update(paths)
+
+    def _consult_project(self) -> None:
+        if self._consulted is not None:
+            self._project_wide = True
 
     def module_name_for(self, path: str) -> tuple[str, bool]:
         """(dotted name, is_package) of a file: from the ``__init__.py`` files above it, or,
@@ -270,6 +333,7 @@ class ProjectIndex:
 
     def registering_modules(self) -> Iterator[ModuleModel]:
         """Models of the modules that may register things with FastAPI."""
+        self._consult_project()
         for path in list(self._paths):
             if self.screened(path):
                 model = self.model_for_path(path)
@@ -279,6 +343,7 @@ class ProjectIndex:
     def modules_mentioning(self, word: str) -> Iterator[ModuleModel]:
         """Models of the project modules whose text contains ``word`` (a cheap text search
         before a question that would otherwise need every module's summary)."""
+        self._consult_project()
         needle = word.encode("utf-8")
         for path in list(self._paths):
             text = self._texts.get(path)
@@ -328,6 +393,8 @@ class ProjectIndex:
         return self.model_for_path(path) if path is not None else None
 
     def model_for_path(self, path: str) -> Optional[ModuleModel]:
+        if self._consulted is not None:
+            self._consulted.add(path)
         model = self._models.get(path)
         if model is None:
             summary = self.summary_for_path(path)
@@ -355,17 +422,25 @@ class ProjectIndex:
         key = (qualname, self._top(near) if near is not None else None)
         found = self._canonical.get(key)
         if found is not None:
-            return found
-        current = qualname
-        seen = {current}
-        where = near
-        for _ in range(_MAX_HOPS):
-            following = self._follow(current, where)
-            if following is None or following[0] in seen:
-                break
-            current, where = following
-            seen.add(current)
-        self._canonical[key] = current
+            self._consult(found[1])  # the modules the memoised answer was read from
+            return found[0]
+        outer = self._consulted
+        self._consulted = set()
+        try:
+            current = qualname
+            seen = {current}
+            where = near
+            for _ in range(_MAX_HOPS):
+                following = self._follow(current, where)
+                if following is None or following[0] in seen:
+                    break
+                current, where = following
+                seen.add(current)
+            read = frozenset(self._consulted)
+        finally:
+            self._consulted = outer
+        self._canonical[key] = (current, read)
+        self._consult(read)
         return current
 
     def _follow(self, qualname: str, near: Optional[str]) -> Optional[tuple[str, str]]:
@@ -398,6 +473,7 @@ class ProjectIndex:
     def facts(self) -> ProjectFacts:
         """What the project registers with FastAPI (built on first use, rebuilt after a
         summary changed)."""
+        self._consult_project()
         if self._facts is None:
             from fastlint.fastapi.facts import ProjectFacts
 
@@ -420,17 +496,12 @@ class ProjectIndex:
             return None
         digest = hashlib.blake2b(digest_size=16)
         for path in sorted(self._paths):
-            try:
-                stat = os.stat(path)
-            except OSError:
+            if not os.path.exists(path):
                 continue
-            known = cache.known(path, stat.st_size, stat.st_mtime_ns)
-            if known is None:
-                self.screened(path)  # reads, hashes and remembers the file
-                known = cache.known(path, stat.st_size, stat.st_mtime_ns)
-                if known is None:
-                    return None
-            digest.update(f"{path}\0{known[0]}\0".encode("utf-8", "surrogateescape"))
+            key = self.content_key(path)
+            if key is None:
+                return None
+            digest.update(f"{path}\0{key}\0".encode("utf-8", "surrogateescape"))
         return "facts-" + digest.hexdigest()
 
     def flush(self) -> Optional[str]:

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable, Sequence
+from functools import cache
+from typing import TYPE_CHECKING, Optional
 
 from fastlint.config import Settings
 from fastlint.discovery import discover
 from fastlint.project.cache import SummaryCache
 from fastlint.project.index import ProjectIndex, project_root
+from fastlint.project.results import ResultsCache, clear_signatures, run_key
+
+if TYPE_CHECKING:
+    from fastlint.rule import Rule
 
 __all__ = ["Workspace"]
 
@@ -43,6 +50,8 @@ class Workspace:
             reverse=True,
         )
         self._pending: dict[str, list[str]] = {}
+        self._results: dict[str, ResultsCache] = {}
+        clear_signatures()  # metadata files may have changed since an earlier run here
         for path in run_files:
             root = self.root_of(path)
             self._pending.setdefault(root, []).append(os.path.abspath(path))
@@ -79,8 +88,28 @@ class Workspace:
     def indexes(self) -> list[ProjectIndex]:
         return list(self._indexes.values())
 
+    def results_for(self, path: str, rules: Sequence[type[Rule]]) -> Optional[ResultsCache]:
+        """The results cache of the file's project for this run's settings and rules; None
+        when caching is off."""
+        index = self.index_for(path)
+        if index.cache is None:
+            return None
+        found = self._results.get(index.root)
+        if found is None:
+            parts = [
+                "results-1",
+                _code_signature(),
+                repr(self.settings),
+                *(f"{rule.code}|{_module_signature(rule.__module__)}" for rule in rules),
+                *sorted(index.files),
+            ]
+            found = self._results[index.root] = ResultsCache(index.cache, run_key(parts))
+        return found
+
     def flush(self) -> list[str]:
         """Write the caches; returns the warnings of those that cannot be written."""
+        for results in self._results.values():
+            results.flush()
         warnings = []
         for index in self._indexes.values():
             warning = index.flush()
@@ -97,3 +126,33 @@ class Workspace:
             if root not in seen:
                 seen.add(root)
                 self.index_for(path).facts  # noqa: B018 - built for its side effect
+
+
+def _signature(path: str) -> str:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return f"{path}:-"
+    return f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
+
+
+@cache
+def _code_signature() -> str:
+    """Size and mtime of every module of fastlint itself: an edited checkout (an editable
+    install) never reuses results computed by other code."""
+    top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    parts = []
+    for directory, subdirectories, names in os.walk(top):
+        subdirectories[:] = sorted(d for d in subdirectories if d != "__pycache__")
+        parts += [
+            _signature(os.path.join(directory, n)) for n in sorted(names) if n.endswith(".py")
+        ]
+    return "|".join(parts)
+
+
+@cache
+def _module_signature(name: str) -> str:
+    """A plugin rule's module file, likewise."""
+    module = sys.modules.get(name)
+    path = getattr(module, "__file__", None)
+    return _signature(path) if path else name
