@@ -54,3 +54,26 @@ def time_command(label: str, command: Sequence[str], runs: int, warmup: int = 1)
             peak = max(peak, float(data[1]))
             codes.append(int(data[2]))
     return Timing(label, walls, peak, codes)
+
+
+def run_once(command: Sequence[str], cwd: str | None = None) -> tuple[float, float, float, int]:
+    """One run of ``command``: (wall s, CPU s of it and its children, peak MiB, exit code),
+    measured in a forked child so that ``RUSAGE_CHILDREN`` counts this run alone."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - child
+        os.close(read)
+        start = time.perf_counter()
+        proc = subprocess.run(
+            list(command), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        wall = time.perf_counter() - start
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = usage.ru_utime + usage.ru_stime
+        os.write(write, f"{wall} {cpu} {usage.ru_maxrss / 1024} {proc.returncode}".encode())
+        os._exit(0)
+    os.close(write)
+    data = os.read(read, 200).decode().split()
+    os.close(read)
+    os.waitpid(pid, 0)
+    return float(data[0]), float(data[1]), float(data[2]), int(data[3])
