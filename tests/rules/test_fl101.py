@@ -1110,7 +1110,7 @@ def test_defect_7_session_from_a_called_factory_and_a_class_dependency() -> None
         ("request_id.set('x')\n    db.commit()", "ContextVar.set"),
     ],
 )
-def test_no_sync_rewrite_where_the_body_needs_the_loop(body: str, why: str) -> None:
+def test_item6_no_sync_rewrite_where_the_body_needs_the_loop(body: str, why: str) -> None:
     code = f"""
 import asyncio
 from contextvars import ContextVar
@@ -1133,7 +1133,7 @@ async def index(db: Session = Depends(get_db)):
     assert _fixed(code) == _dedent(code), why
 
 
-def test_no_sync_rewrite_for_a_dependency_awaited_by_project_code() -> None:
+def test_item6_no_sync_rewrite_for_a_dependency_awaited_by_project_code() -> None:
     code = """
         from fastapi import Depends, FastAPI
         from sqlalchemy.orm import Session
