@@ -31,28 +31,11 @@ def time_command(label: str, command: Sequence[str], runs: int, warmup: int = 1)
     codes: list[int] = []
     peak = 0.0
     for index in range(warmup + runs):
-        # A fresh fork per run: RUSAGE_CHILDREN's maxrss is the largest child so far, so we
-        # measure each run in a child of a child and read it there.
-        read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - child
-            os.close(read)
-            start = time.perf_counter()
-            proc = subprocess.run(
-                list(command), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-            )
-            wall = time.perf_counter() - start
-            rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-            os.write(write, f"{wall} {rss} {proc.returncode}".encode())
-            os._exit(0)
-        os.close(write)
-        data = os.read(read, 200).decode().split()
-        os.close(read)
-        os.waitpid(pid, 0)
+        wall, _, rss, code = run_once(command)
         if index >= warmup:
-            walls.append(float(data[0]))
-            peak = max(peak, float(data[1]))
-            codes.append(int(data[2]))
+            walls.append(wall)
+            peak = max(peak, rss)
+            codes.append(code)
     return Timing(label, walls, peak, codes)
 
 
