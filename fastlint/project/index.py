@@ -32,6 +32,7 @@ from fastlint.semantic.summary import ModuleSummary
 from fastlint.source import SourceError, SourceFile
 
 if TYPE_CHECKING:
+    from fastlint.fastapi.callgraph import CallGraph
     from fastlint.fastapi.facts import ProjectFacts
 
 __all__ = ["ROOT_MARKERS", "FileView", "ProjectIndex", "module_name_for", "project_root"]
@@ -121,6 +122,7 @@ class ProjectIndex:
         self._models: dict[str, ModuleModel] = {}  # by path
         self._canonical: dict[tuple[str, Optional[str]], str] = {}
         self._facts: Optional[ProjectFacts] = None
+        self._call_graph: Optional[CallGraph] = None
         self.generation = 0  # bumped whenever a summary changes
 
     # -- files and names --------------------------------------------------------------------
@@ -321,6 +323,7 @@ class ProjectIndex:
         self.generation += 1
         self._canonical.clear()
         self._facts = None
+        self._call_graph = None
 
     # -- models -----------------------------------------------------------------------------
     def module(self, name: str, near: Optional[str] = None) -> Optional[ModuleModel]:
@@ -410,6 +413,16 @@ class ProjectIndex:
                 if self.cache is not None and key:
                     self.cache.put(key, self._facts.state())
         return self._facts
+
+    @property
+    def call_graph(self) -> CallGraph:
+        """The blocking effects of the project's functions (computed a module at a time, on
+        first use; rebuilt after a summary changed)."""
+        if self._call_graph is None:
+            from fastlint.fastapi.callgraph import CallGraph
+
+            self._call_graph = CallGraph(self, self._facts_key())
+        return self._call_graph
 
     def _facts_key(self) -> Optional[str]:
         """The cache key of the project facts: the content keys of every file of the project
