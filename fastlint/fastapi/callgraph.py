@@ -6,8 +6,9 @@ methods of project classes whose receiver's class is known, constructors), and p
 functions it hands as callbacks to a call that runs them at once (``map(load, ids)``, a
 project helper that calls its parameter). Calls dispatched to a thread pool
 (``run_in_threadpool``, ``asyncio.to_thread``, ``loop.run_in_executor``) are not effects, and
-neither are calls of generator functions or ``async def`` functions: calling those runs none
-of their code.
+neither are calls of generator functions or ``async def`` functions (calling those runs none
+of their code), nor calls under a lazy initialisation of a global (``if _store is None:``),
+which run on the first call only.
 
 Effects are plain records, computed once per module, the first time a question needs one of
 its functions, and kept with the project index (on disk too, under a key covering every file
@@ -126,8 +127,9 @@ class CallGraph:
         types = self.types
         out: list[Effect] = []
         params = {p.name for p in scope.params}
+        lazy = frozenset(scope.globals)
         for index, site in model.own_calls(scope):
-            if dispatched(model, types, index):
+            if dispatched(model, types, index) or (lazy and _runs_once(model, site, lazy)):
                 continue
             func = site.call.func
             if isinstance(func, ir.Name) and func.id in params and _is_param(model, scope, site):
@@ -247,6 +249,19 @@ class CallGraph:
         if located is None:
             return False
         return any(e.kind == CALLS_PARAM and e.param == param for e in self.effects(*located))
+
+
+def _runs_once(model: ModuleModel, site: s.CallSite, names: frozenset[str]) -> bool:
+    """Whether the call is under an ``if`` on a global of its function (``global _store``,
+    ``if _store is None: _store = load()``): a lazy initialisation, run on the first call
+    only, not on every request."""
+    for arm in model.arms(site.branch):
+        branch = model.branch(arm)
+        if branch.kind != "if" or branch.test is None:
+            continue
+        if any(isinstance(e, ir.Name) and e.id in names for e in ir.walk(branch.test)):
+            return True
+    return False
 
 
 def _is_param(model: ModuleModel, scope: Scope, site: s.CallSite) -> bool:

@@ -65,7 +65,11 @@ class TransitiveBlockingCall(Rule):
     Calls dispatched to a thread pool (`run_in_threadpool`, `asyncio.to_thread`,
     `loop.run_in_executor`) stop the chain; calling a sync generator function only creates
     the generator (a `StreamingResponse` iterates it in a thread), and calling an `async def`
-    only creates a coroutine: neither is reported. Cycles of calls end the search.
+    only creates a coroutine: neither is reported. Neither are functions under a decorator
+    that may change when their body runs (`functools.lru_cache`, a project decorator), nor
+    calls made under a lazy initialisation of a global (`global _store` then
+    `if _store is None: ...`), which run on the first call only. Cycles of calls end the
+    search.
 
     ## Fix safety
     There is no fix: where the blocking should go (a thread, an async client, a sync route)
@@ -212,6 +216,28 @@ class TransitiveBlockingCall(Rule):
             async def a():
                 task = make_task()
                 return task, await offload()
+            """
+        ),
+        # A lazily initialised global: the blocking call runs on the first request only.
+        Case(
+            """
+            import json
+
+            from fastapi import FastAPI
+
+            app = FastAPI()
+            _config = None
+
+            def config():
+                global _config
+                if _config is None:
+                    with open("config.json") as handle:
+                        _config = json.load(handle)
+                return _config
+
+            @app.get("/a")
+            async def a():
+                return config()
             """
         ),
     )
