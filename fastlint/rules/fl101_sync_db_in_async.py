@@ -13,7 +13,13 @@ from fastlint.semantic import summary as s
 class SyncDbInAsync(Rule):
     """## What it does
     Finds synchronous database I/O in code that FastAPI runs on the event loop: the body of an
-    `async def` path operation, dependency, middleware, lifespan function or exception handler.
+    `async def` path operation, dependency (also one named in an `Annotated` alias of another
+    module), middleware (`@app.middleware`, `BaseHTTPMiddleware.dispatch`, a pure ASGI
+    `__call__` added with `add_middleware`), lifespan function, startup or shutdown handler,
+    exception handler or background task handed to `add_task`, wherever in the project it is
+    registered; and of every `async def` of the project that one of those awaits, directly or
+    through further `async def` functions or methods (`await self.repo.load()`): the message
+    then names the chain (`list_orders -> services.load_orders`).
     It reports I/O methods (`execute`, `exec`, `query`, `get`, `scalar`, `scalars`, `commit`,
     `rollback`, `flush`, `refresh`, `merge`, `connect`, `begin`...) on a sync SQLAlchemy or
     SQLModel `Session`, `scoped_session`, `Connection` or `Engine`, `MetaData.create_all()` /

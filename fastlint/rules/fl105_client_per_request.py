@@ -72,6 +72,7 @@ class ClientPerRequest(Rule):
         role = self.context.facts.role_of(model, scope)
         if role not in (Role.PATH_OPERATION, Role.WEBSOCKET):
             return
+        each = "connection" if role is Role.WEBSOCKET else "request"
         for index, site in model.own_calls(scope):
             func = site.call.func
             if not isinstance(func, (ir.Name, ir.Attribute)):
@@ -86,7 +87,7 @@ class ClientPerRequest(Rule):
             self.report(
                 call,
                 f"`{client}()` created in {role.value} `{node.name.value}`: a new connection "
-                "pool for every request; share one client made in the lifespan",
+                f"pool for every {each}; share one client made in the lifespan",
             )
 
     valid = (
