@@ -33,6 +33,9 @@ SLEEP = "time.sleep"
 
 _DISPATCH_NAMES = frozenset(n.rsplit(".", 1)[-1] for n in knowledge.THREAD_DISPATCH_FUNCTIONS)
 _CONNECT_NAMES = frozenset(n.rsplit(".", 1)[-1] for n in knowledge.SYNC_DB_CONNECT)
+# Method names worth inferring a receiver's type for (a cheap test first).
+_DB_METHODS = frozenset(m for family in knowledge.SYNC_DB_FAMILIES for m in family.methods)
+_BLOCKING_METHODS = frozenset(m for family in knowledge.BLOCKING_METHODS for m in family.methods)
 _BLOCKING_NAMES = frozenset(
     n.rsplit(".", 1)[-1] for n in (*knowledge.BLOCKING_FUNCTIONS, *knowledge.CONNECTING_CLASSES)
 )
@@ -93,6 +96,8 @@ def _sync_db(model: ModuleModel, types: Types, site: CallSite) -> Optional[Block
             types.type_of(model, bind, point), knowledge.SYNC_BINDS
         ):
             return Blocking("FL101", f"MetaData.{func.attr}", "with a sync SQLAlchemy engine")
+    if func.attr not in _DB_METHODS:
+        return None
     receiver = types.type_of(model, func.value, point)
     if receiver is None:
         return None
@@ -131,7 +136,7 @@ def _other_blocking(model: ModuleModel, types: Types, site: CallSite) -> Optiona
             reason = knowledge.CONNECTING_CLASSES.get(canonical or "")
             if reason is not None and call.argument(0, "host") is not None:
                 return Blocking("FL102", _function_label(callee), reason, callee)
-    if not isinstance(func, ir.Attribute):
+    if not isinstance(func, ir.Attribute) or func.attr not in _BLOCKING_METHODS:
         return None
     receiver = types.type_of(model, func.value, point)
     if receiver is None:

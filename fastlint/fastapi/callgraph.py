@@ -10,8 +10,8 @@ neither are calls of generator functions or ``async def`` functions (calling tho
 of their code), nor calls under a lazy initialisation of a global (``if _store is None:``),
 which run on the first call only.
 
-Effects are plain records, computed once per module, the first time a question needs one of
-its functions, and kept with the project index (on disk too, under a key covering every file
+Effects are plain records, computed once for each function, the first time a question needs
+them, and kept with the project index by module (on disk too, under a key covering every file
 of the project: a module's effects depend on types found in other modules). A search from a
 function follows them breadth first to a blocking call (the shortest chain), at most
 :data:`MAX_DEPTH` calls deep; functions already seen are not followed again, so cycles end.
@@ -83,39 +83,49 @@ class CallGraph:
         self.types: Types = index.facts.types  # shared with the facts: one type cache
         self._key = key  # covers every file of the project; None: not cached on disk
         self._modules: dict[str, dict[str, FunctionEffects]] = {}  # path -> qualpath -> effects
+        self._unsaved: set[str] = set()  # paths with effects computed since the cache was read
         self._paths: dict[str, Optional[tuple[ModuleModel, Scope]]] = {}
         self._chains: dict[str, Optional[Chain]] = {}
 
     # -- effects --------------------------------------------------------------------------------
     def effects(self, model: ModuleModel, scope: Scope) -> tuple[Effect, ...]:
         """The effects of a function of the project (``model`` may be the checked file's own
-        model: the index's model of the same module is used)."""
+        model: the index's model of the same module is used), computed on first need."""
         own = self.index.model_for_path(model.summary.path) or model
-        found = self._module_effects(own).get(scope.qualpath)
-        return found.effects if found is not None else ()
+        if own is not model:
+            scope = own.scopes_named(scope.qualpath) or scope
+        path = own.summary.path
+        known = self._module_effects(path)
+        found = known.get(scope.qualpath)
+        if found is None:
+            try:
+                effects = self._compute(own, scope)
+            except RecursionError:  # pragma: no cover - pathological nesting
+                effects = ()
+            found = known[scope.qualpath] = FunctionEffects(scope.qualpath, effects)
+            self._unsaved.add(path)
+        return found.effects
 
-    def _module_effects(self, model: ModuleModel) -> dict[str, FunctionEffects]:
-        path = model.summary.path
+    def _module_effects(self, path: str) -> dict[str, FunctionEffects]:
+        """What is known of a module's functions: read from the cache the first time."""
         known = self._modules.get(path)
-        if known is not None:
-            return known
+        if known is None:
+            known = {}
+            cache, key = self.index.cache, self._cache_key(path)
+            stored = cache.get(key) if cache is not None and key is not None else None
+            if isinstance(stored, tuple) and all(isinstance(e, FunctionEffects) for e in stored):
+                known = {e.qualname: e for e in stored}
+            self._modules[path] = known
+        return known
+
+    def save(self) -> None:
+        """Store the effects computed in this run with the index's cache."""
         cache = self.index.cache
-        key = self._cache_key(path)
-        stored = cache.get(key) if cache is not None and key is not None else None
-        if isinstance(stored, tuple) and all(isinstance(e, FunctionEffects) for e in stored):
-            effects = {e.qualname: e for e in stored}
-        else:
-            effects = {}
-            for scope in model.functions():
-                try:
-                    found = self._compute(model, scope)
-                except RecursionError:  # pragma: no cover - pathological nesting
-                    found = ()
-                effects[scope.qualpath] = FunctionEffects(scope.qualpath, found)
+        for path in sorted(self._unsaved):
+            key = self._cache_key(path)
             if cache is not None and key is not None:
-                cache.put(key, tuple(effects.values()))
-        self._modules[path] = effects
-        return effects
+                cache.put(key, tuple(self._modules[path].values()))
+        self._unsaved.clear()
 
     def _cache_key(self, path: str) -> Optional[str]:
         if self._key is None:
@@ -123,8 +133,10 @@ class CallGraph:
         digest = hashlib.blake2b(f"{self._key}\0{path}".encode("utf-8", "surrogateescape"))
         return "effects-" + digest.hexdigest()[:32]
 
-    def _compute(self, model: ModuleModel, scope: Scope) -> tuple[Effect, ...]:
-        types = self.types
+    def _compute(
+        self, model: ModuleModel, scope: Scope, types: Optional[Types] = None
+    ) -> tuple[Effect, ...]:
+        types = types or self.types
         out: list[Effect] = []
         params = {p.name for p in scope.params}
         lazy = frozenset(scope.globals)
@@ -141,13 +153,26 @@ class CallGraph:
                 continue
             # A sync function's body runs at the call, even when what it returns is awaited.
             callee = project_callee(types, model, site)
-            if callee is not None and self._runs_at_once(callee):
+            if callee is not None and self._runs_at_once(callee, types):
                 out.append(Effect(CALLS, callee.qualname, "", "", index))
-            out.extend(self._callbacks(model, site, index, callee))
+            out.extend(self._callbacks(model, types, site, index, callee))
         return tuple(out)
 
+    def effects_here(self, model: ModuleModel, scope: Scope, types: Types) -> tuple[Effect, ...]:
+        """The effects of a function of the checked file, from its own model and types (not
+        kept: the facts keep no checked file's model alive)."""
+        try:
+            return self._compute(model, scope, types)
+        except RecursionError:  # pragma: no cover - pathological nesting
+            return ()
+
     def _callbacks(
-        self, model: ModuleModel, site: s.CallSite, index: int, callee: Optional[Definition]
+        self,
+        model: ModuleModel,
+        types: Types,
+        site: s.CallSite,
+        index: int,
+        callee: Optional[Definition],
     ) -> list[Effect]:
         """Project functions handed to a call that runs them at once: a library function
         known to (``map``, ``sorted(key=...)``), or a project function that calls the
@@ -156,10 +181,8 @@ class CallGraph:
         point = site_point(site)
         calling = False
         if callee is None and isinstance(call.func, (ir.Name, ir.Attribute)):
-            calling = self.types.qualified_name(model, call.func, point) in (
-                knowledge.CALLING_FUNCTIONS
-            )
-        elif callee is not None and not self._runs_at_once(callee):
+            calling = types.qualified_name(model, call.func, point) in (knowledge.CALLING_FUNCTIONS)
+        elif callee is not None and not self._runs_at_once(callee, types):
             return []
         if callee is None and not calling:
             return []
@@ -167,8 +190,8 @@ class CallGraph:
         for position, arg in enumerate(call.args):
             if arg.star or not isinstance(arg.value, (ir.Name, ir.Attribute)):
                 continue
-            passed = self.types.definition(model, arg.value, point)
-            if passed is None or passed.is_class or not self._runs_at_once(passed):
+            passed = types.definition(model, arg.value, point)
+            if passed is None or passed.is_class or not self._runs_at_once(passed, types):
                 continue
             if calling:
                 out.append(Effect(CALLS, passed.qualname, "", "", index))
@@ -179,7 +202,8 @@ class CallGraph:
                 out.append(Effect(PASSES, passed.qualname, callee.qualname, param, index))
         return out
 
-    def _runs_at_once(self, definition: Definition) -> bool:
+    @staticmethod
+    def _runs_at_once(definition: Definition, types: Types) -> bool:
         """Calling it runs its body now: a plain sync function (a generator function only
         makes a generator, an ``async def`` a coroutine), under no decorator that may change
         that (``lru_cache`` runs the body once; a project decorator may do anything)."""
@@ -188,7 +212,7 @@ class CallGraph:
             return False
         outer = definition_point(model, scope)
         return all(
-            self.types.qualified_name(model, decorator, outer)
+            types.qualified_name(model, decorator, outer)
             in knowledge.COROUTINE_PRESERVING_DECORATORS
             for decorator in scope.decorators
         )

@@ -300,6 +300,8 @@ class ProjectIndex:
     def update(self, path: str, text: Optional[str]) -> None:
         """Use ``text`` as the content of ``path`` (a file being fixed, or read from stdin);
         None: the file on disk is current again."""
+        if self._call_graph is not None:
+            self._call_graph.save()  # what checking the previous text computed (workers too)
         path = os.path.abspath(path)
         self.add_file(path)
         if text is None:
@@ -450,6 +452,8 @@ class ProjectIndex:
         """Write the cache; returns a warning when it cannot be written."""
         if self.cache is None:
             return None
+        if self._call_graph is not None:
+            self._call_graph.save()
         self.cache.flush()
         return self.cache.warning
 

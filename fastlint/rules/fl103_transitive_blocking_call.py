@@ -97,7 +97,7 @@ class TransitiveBlockingCall(Rule):
         name = node.name.value
         start = (name,) if len(async_context.chain) <= 1 else async_context.chain
         where = async_context.describe(name)
-        for effect in graph.effects(model, scope):
+        for effect in graph.effects_here(model, scope, self.context.types):
             if effect.call in reported:
                 continue
             chain: Optional[Chain] = None
