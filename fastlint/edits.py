@@ -324,6 +324,30 @@ def import_names(
     return _insert_import_line(module, text, spans, docstring, block, line, module_name, section_of)
 
 
+def import_module_line(
+    module: cst.Module,
+    text: str,
+    spans: NodeSpans,
+    module_name: str,
+    section_of: Callable[[str], Section] = classify_module,
+) -> Optional[Edit]:
+    """The edit that adds ``import module_name`` at module level where isort would put it;
+    None when the module is already imported so at the top of the module."""
+    for statement in module.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Import) and any(
+                    dotted_name(alias.name) == module_name and alias.asname is None
+                    for alias in small.names
+                ):
+                    return None
+    docstring, block = _leading_block(module, section_of)
+    line = f"import {module_name}"
+    return _insert_import_line(
+        module, text, spans, docstring, block, line, module_name, section_of, kind=0
+    )
+
+
 def _extend_import(
     statement: cst.ImportFrom, names: Sequence[str], spans: NodeSpans, text: str
 ) -> Edit:
@@ -400,9 +424,12 @@ def _insert_import_line(
     line: str,
     module_name: str,
     section_of: Callable[[str], Section],
+    kind: int = 1,
 ) -> Edit:
+    """Place ``line`` (a ``from`` import when ``kind`` is 1, a plain ``import`` when 0) where
+    isort would: plain imports before ``from`` imports in a section, modules in order."""
     section = _section(module_name, section_of)
-    key = (1, module_sort_key(module_name))
+    key = (kind, module_sort_key(module_name))
     same = [entry for entry in block if entry.section == section]
     later = next((entry for entry in same if entry.key > key), None)
     if later is not None:
@@ -629,6 +656,27 @@ def import_name(
     return member
 
 
+def import_module(
+    context: FileContext, fix: FixBuilder, module: str, *, before: Optional[Point] = None
+) -> Optional[str]:
+    """How generated code can name the module ``module`` (a top-level one, ``asyncio``):
+    through a module-level ``import module`` (or ``import module as m``) that is never
+    rebound (with ``before``, only one made before that point), else through a new
+    ``import module`` added to ``fix``. None when the name is taken by something else."""
+    model = context.model
+    for binding in model.summary.bindings:
+        if binding.kind != s_IMPORT or binding.scope != 0 or binding.target != module:
+            continue
+        if before is not None and binding.order >= before.order:
+            continue
+        if len(model.bindings(0, binding.name)) == 1 and binding.branch < 0:
+            return binding.name
+    if module in model.summary.names:
+        return None
+    fix.add_import(module, "")
+    return module
+
+
 def import_edit(
     context: FileContext,
     positions: Mapping[cst.CSTNode, CodeRange],
@@ -648,10 +696,10 @@ def import_edits(
     lines: LineIndex,
     requests: Sequence[tuple[str, Sequence[str]]],
 ) -> Union[Edit, Literal[False], None]:
-    """One edit that makes every ``(module, names)`` of ``requests`` available at module level,
-    each where isort would put it. None when they all are already; False when a name is bound
-    to something else in the file (or used there: a new import would change what it means),
-    or when an edit cannot be placed.
+    """One edit that makes every ``(module, names)`` of ``requests`` available at module level
+    (``import module`` when ``names`` is empty), each where isort would put it. None when they
+    all are already; False when a name is bound to something else in the file (or used there:
+    a new import would change what it means), or when an edit cannot be placed.
 
     Several new lines are placed one after the other (each sees the lines placed before it, so
     sections and order come out as isort's), and returned as the one edit that turns the
@@ -659,6 +707,14 @@ def import_edits(
     model = context.model
     wanted: list[tuple[str, list[str]]] = []
     for module, names in requests:
+        if not names:  # ``import module``
+            bindings = model.bindings(0, module)
+            if bindings and all(b.kind == s_IMPORT and b.target == module for b in bindings):
+                continue
+            if module in model.summary.names:
+                return False
+            wanted.append((module, []))
+            continue
         missing = []
         for name in names:
             bindings = model.bindings(0, name)
@@ -684,7 +740,10 @@ def import_edits(
     text, tree, spans = context.text, context.module, NodeSpans(positions, lines)
     for position, (module, names) in enumerate(wanted):
         try:
-            edit = import_names(tree, text, spans, module, names, section)
+            if names:
+                edit = import_names(tree, text, spans, module, names, section)
+            else:
+                edit = import_module_line(tree, text, spans, module, section)
         except MissingPosition:
             return False
         if edit is None:

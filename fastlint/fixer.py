@@ -206,6 +206,10 @@ class _NameCounter(cst.CSTVisitor):
     def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
         return False
 
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)  # ``aio.sleep`` uses ``aio``, not a name ``sleep``
+        return False
+
     def visit_Name(self, node: cst.Name) -> None:
         if node.value in self.names:
             self.used.add(node.value)

@@ -232,7 +232,8 @@ class FixBuilder:
         return self
 
     def add_import(self, module: str, name: str) -> FixBuilder:
-        """Make ``name`` from ``module`` available under its own name."""
+        """Make ``name`` from ``module`` available under its own name (an empty ``name``:
+        ``import module``)."""
         self.imports.append((module, name))
         return self
 
@@ -455,12 +456,19 @@ def resolve_fix(
         else:  # pragma: no cover - a programming error in a rule
             raise ValueError(f"unknown edit kind {item.kind!r}")
     by_module: dict[str, list[str]] = {}
+    plain: list[str] = []  # ``import module``
     for module, name in builder.imports:
+        if not name:
+            if module not in plain:
+                plain.append(module)
+            continue
         names = by_module.setdefault(module, [])
         if name not in names:
             names.append(name)
-    if by_module:
-        edit = import_edits(context, positions, lines, list(by_module.items()))
+    requests: list[tuple[str, list[str]]] = [(module, []) for module in plain]
+    requests += list(by_module.items())
+    if requests:
+        edit = import_edits(context, positions, lines, requests)
         if edit is False:
             return None
         if edit is not None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Optional
 import libcst as cst
 
 from fastlint.diagnostics import Applicability
+from fastlint.fastapi.blocking import coroutine_call
 from fastlint.rule import FixBuilder
 from fastlint.semantic import ir, knowledge
 from fastlint.semantic import summary as s
@@ -49,6 +50,8 @@ def sync_def_blocker(
         callee = facts.callee(model, site)
         if callee is not None and callee.scope.is_async and site.usage != s.AWAITED:
             return "it calls an async function of the project"
+        if site.usage != s.AWAITED and coroutine_call(model, types, site) is not None:
+            return "it creates a coroutine it does not await"
     if facts.is_used_as_coroutine(model, scope):
         return "project code awaits it"
     return None

@@ -37,7 +37,12 @@ CACHE_DIRECTORY = ".fastlint_cache"
 # Bump when the summary records change shape or meaning.
 SCHEMA = "summaries-3"
 _ALLOWED_MODULES = frozenset(
-    {"fastlint.semantic.ir", "fastlint.semantic.summary", "fastlint.fastapi.facts"}
+    {
+        "fastlint.semantic.ir",
+        "fastlint.semantic.summary",
+        "fastlint.fastapi.facts",
+        "fastlint.fastapi.callgraph",
+    }
 )
 _ALLOWED_BUILTINS = frozenset({"frozenset", "set", "tuple", "Ellipsis", "complex"})
 

@@ -32,6 +32,7 @@ from fastlint.semantic.summary import ModuleSummary
 from fastlint.source import SourceError, SourceFile
 
 if TYPE_CHECKING:
+    from fastlint.fastapi.callgraph import CallGraph
     from fastlint.fastapi.facts import ProjectFacts
 
 __all__ = ["ROOT_MARKERS", "FileView", "ProjectIndex", "module_name_for", "project_root"]
@@ -121,6 +122,7 @@ class ProjectIndex:
         self._models: dict[str, ModuleModel] = {}  # by path
         self._canonical: dict[tuple[str, Optional[str]], tuple[str, frozenset[str]]] = {}
         self._facts: Optional[ProjectFacts] = None
+        self._call_graph: Optional[CallGraph] = None
         self.generation = 0  # bumped whenever a summary changes
         # What the check of one file consults, for the results cache (see ``recording``).
         self._consulted: Optional[set[str]] = None
@@ -363,6 +365,8 @@ class ProjectIndex:
     def update(self, path: str, text: Optional[str]) -> None:
         """Use ``text`` as the content of ``path`` (a file being fixed, or read from stdin);
         None: the file on disk is current again."""
+        if self._call_graph is not None:
+            self._call_graph.save()  # what checking the previous text computed (workers too)
         path = os.path.abspath(path)
         self.add_file(path)
         if text is None:
@@ -386,6 +390,7 @@ class ProjectIndex:
         self.generation += 1
         self._canonical.clear()
         self._facts = None
+        self._call_graph = None
 
     # -- models -----------------------------------------------------------------------------
     def module(self, name: str, near: Optional[str] = None) -> Optional[ModuleModel]:
@@ -487,6 +492,16 @@ class ProjectIndex:
                     self.cache.put(key, self._facts.state())
         return self._facts
 
+    @property
+    def call_graph(self) -> CallGraph:
+        """The blocking effects of the project's functions (computed a module at a time, on
+        first use; rebuilt after a summary changed)."""
+        if self._call_graph is None:
+            from fastlint.fastapi.callgraph import CallGraph
+
+            self._call_graph = CallGraph(self, self._facts_key())
+        return self._call_graph
+
     def _facts_key(self) -> Optional[str]:
         """The cache key of the project facts: the content keys of every file of the project
         (any change anywhere can change them); None when a file is not known to the cache or
@@ -508,6 +523,8 @@ class ProjectIndex:
         """Write the cache; returns a warning when it cannot be written."""
         if self.cache is None:
             return None
+        if self._call_graph is not None:
+            self._call_graph.save()
         self.cache.flush()
         return self.cache.warning
 

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import libcst as cst
 
+from fastlint.fastapi.blocking import dispatched, sync_db_reason
 from fastlint.fastapi.sync_rewrite import sync_def_blocker, sync_def_fix
 from fastlint.rule import Case, FixAvailability, Rule
-from fastlint.semantic import ir, knowledge
 from fastlint.semantic import summary as s
-from fastlint.semantic.model import FileModel, Point
-from fastlint.semantic.summary import CallSite
-from fastlint.semantic.types import Types
 
 
 class SyncDbInAsync(Rule):
     """## What it does
     Finds synchronous database I/O in code that FastAPI runs on the event loop: the body of an
-    `async def` path operation, dependency, middleware, lifespan function or exception handler.
+    `async def` path operation, dependency (also one named in an `Annotated` alias of another
+    module), middleware (`@app.middleware`, `BaseHTTPMiddleware.dispatch`, a pure ASGI
+    `__call__` added with `add_middleware`), lifespan function, startup or shutdown handler,
+    exception handler or background task handed to `add_task`, wherever in the project it is
+    registered; and of every `async def` of the project that one of those awaits, directly or
+    through further `async def` functions or methods (`await self.repo.load()`): the message
+    then names the chain (`list_orders -> services.load_orders`).
     It reports I/O methods (`execute`, `exec`, `query`, `get`, `scalar`, `scalars`, `commit`,
     `rollback`, `flush`, `refresh`, `merge`, `connect`, `begin`...) on a sync SQLAlchemy or
     SQLModel `Session`, `scoped_session`, `Connection` or `Engine`, `MetaData.create_all()` /
@@ -102,8 +103,8 @@ class SyncDbInAsync(Rule):
         for index, site in model.own_calls(scope):
             # An awaited call returns an awaitable: whatever its annotation says, the receiver
             # is async (``await session.execute()`` on a session annotated `Session`).
-            if site.usage != s.AWAITED and not _dispatched(model, types, index):
-                reason = _blocking(model, types, site)
+            if site.usage != s.AWAITED and not dispatched(model, types, index):
+                reason = sync_db_reason(model, types, site)
                 if reason is not None:
                     findings[index] = reason
         if not findings:
@@ -614,50 +615,3 @@ class SyncDbInAsync(Rule):
             message="in async dependency `current_user`",
         ),
     )
-
-
-_DISPATCH_NAMES = frozenset(n.rsplit(".", 1)[-1] for n in knowledge.THREAD_DISPATCH_FUNCTIONS)
-_CONNECT_NAMES = frozenset(n.rsplit(".", 1)[-1] for n in knowledge.SYNC_DB_CONNECT)
-
-
-def _dispatched(model: FileModel, types: Types, index: int) -> bool:
-    """Whether the call is an argument of a call that runs it in a worker thread
-    (``run_in_threadpool``, ``asyncio.to_thread``, ``loop.run_in_executor``...)."""
-    parent = model.summary.calls[index].parent
-    while parent >= 0:
-        site = model.summary.calls[parent]
-        func = site.call.func
-        if isinstance(func, ir.Attribute) and func.attr == "run_in_executor":
-            return True
-        point = Point(site.scope, site.order, site.branch)
-        if model.may_name(func, _DISPATCH_NAMES) and (
-            types.qualified_name(model, func, point) in knowledge.THREAD_DISPATCH_FUNCTIONS
-        ):
-            return True
-        parent = site.parent
-    return False
-
-
-def _blocking(model: FileModel, types: Types, site: CallSite) -> Optional[str]:
-    """Why a call blocks on the database, or None."""
-    point = Point(site.scope, site.order, site.branch)
-    call, func = site.call, site.call.func
-    if model.may_name(func, _CONNECT_NAMES):
-        callee = types.qualified_name(model, func, point)
-        if callee in knowledge.SYNC_DB_CONNECT:
-            return knowledge.SYNC_DB_CONNECT[callee]
-    if not isinstance(func, ir.Attribute):
-        return None
-    if func.attr in knowledge.SCHEMA_METHODS:
-        bind = call.argument(0, "bind")
-        if bind is not None and types.is_instance(
-            types.type_of(model, bind, point), knowledge.SYNC_BINDS
-        ):
-            return "with a sync SQLAlchemy engine"
-    receiver = types.type_of(model, func.value, point)
-    if receiver is None:
-        return None
-    for family in knowledge.SYNC_DB_FAMILIES:
-        if func.attr in family.methods and types.is_instance(receiver, family.classes):
-            return f"on a {family.label}"
-    return None

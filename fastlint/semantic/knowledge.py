@@ -82,8 +82,18 @@ CLASS_SPELLINGS: dict[str, tuple[str, ...]] = {
     # HTTP clients
     "httpx.Client": ("httpx._client.Client",),
     "httpx.AsyncClient": ("httpx._client.AsyncClient",),
+    "requests.Session": ("requests.sessions.Session",),
+    "urllib3.PoolManager": ("urllib3.poolmanager.PoolManager",),
+    "urllib3.ProxyManager": ("urllib3.poolmanager.ProxyManager",),
+    "urllib3.HTTPConnectionPool": ("urllib3.connectionpool.HTTPConnectionPool",),
+    "urllib3.HTTPSConnectionPool": ("urllib3.connectionpool.HTTPSConnectionPool",),
+    "aiohttp.ClientSession": ("aiohttp.client.ClientSession",),
     # The standard library
     "contextvars.ContextVar": (),
+    "pathlib.Path": ("pathlib.PosixPath", "pathlib.WindowsPath"),
+    "smtplib.SMTP": (),
+    "smtplib.SMTP_SSL": (),
+    "tempfile.SpooledTemporaryFile": (),
 }
 
 _CANONICAL: dict[str, str] = {
@@ -114,6 +124,10 @@ FUNCTION_RESULTS: dict[str, str] = {
     "redis.client.Redis.from_url": "redis.Redis",
     "redis.asyncio.from_url": "redis.asyncio.Redis",
     "redis.asyncio.Redis.from_url": "redis.asyncio.Redis",
+    "requests.session": "requests.Session",
+    "requests.sessions.session": "requests.Session",
+    "pathlib.Path.cwd": "pathlib.Path",
+    "pathlib.Path.home": "pathlib.Path",
 }
 
 # What a method returns, by (canonical receiver class, method name).
@@ -133,7 +147,30 @@ METHOD_RESULTS: dict[tuple[str, str], str] = {
     ("pymongo.MongoClient", "get_database"): "pymongo.database.Database",
     ("pymongo.MongoClient", "get_default_database"): "pymongo.database.Database",
     ("pymongo.database.Database", "get_collection"): "pymongo.collection.Collection",
+    **{
+        ("pathlib.Path", method): "pathlib.Path"
+        for method in (
+            "absolute",
+            "expanduser",
+            "joinpath",
+            "relative_to",
+            "resolve",
+            "with_name",
+            "with_stem",
+            "with_suffix",
+        )
+    },
 }
+
+# What an attribute of a value holds, by (canonical class, attribute name): ``upload.file`` of
+# an ``UploadFile`` is the spooled temporary file it reads from, ``path.parent`` a ``Path``.
+ATTRIBUTE_RESULTS: dict[tuple[str, str], str] = {
+    ("fastapi.UploadFile", "file"): "tempfile.SpooledTemporaryFile",
+    ("pathlib.Path", "parent"): "pathlib.Path",
+}
+
+# ``left / right`` with a value of one of these classes on the left: the same class.
+DIVIDING_CLASSES = frozenset({"pathlib.Path"})
 
 # ``parent.name`` / ``parent["name"]`` of these is a child object (pymongo's attribute access).
 CHILD_TYPES: dict[str, str] = {
@@ -466,3 +503,155 @@ EVENT_LOOP_FUNCTIONS = frozenset(
     }
 )
 CONTEXT_VARIABLE = "contextvars.ContextVar"
+
+
+# -- blocking calls (FL102) and coroutines (FL104) ---------------------------------------------
+
+_HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
+
+#: Library functions that block the calling thread, with what they do (for messages).
+BLOCKING_FUNCTIONS: dict[str, str] = {
+    "time.sleep": "sleeps the thread",
+    **{f"requests.{verb}": "a sync HTTP request" for verb in _HTTP_VERBS},
+    **{f"requests.api.{verb}": "a sync HTTP request" for verb in _HTTP_VERBS},
+    **{f"httpx.{verb}": "a sync HTTP request" for verb in (*_HTTP_VERBS, "stream")},
+    **{f"httpx._api.{verb}": "a sync HTTP request" for verb in (*_HTTP_VERBS, "stream")},
+    "urllib.request.urlopen": "a sync HTTP request",
+    "urllib.request.urlretrieve": "a sync HTTP request",
+    "urllib3.request": "a sync HTTP request",
+    "builtins.open": "file I/O",
+    "io.open": "file I/O",
+    "subprocess.run": "waits for a subprocess",
+    "subprocess.call": "waits for a subprocess",
+    "subprocess.check_call": "waits for a subprocess",
+    "subprocess.check_output": "waits for a subprocess",
+    "os.system": "waits for a shell command",
+    "socket.create_connection": "opens a network connection",
+}
+
+#: Calling one of these classes with a host connects at once.
+CONNECTING_CLASSES: dict[str, str] = {
+    "smtplib.SMTP": "connects to an SMTP server",
+    "smtplib.SMTP_SSL": "connects to an SMTP server",
+}
+
+
+@dataclass(frozen=True)
+class BlockingFamily:
+    """Classes whose listed methods block the calling thread."""
+
+    label: str
+    classes: frozenset[str]
+    methods: frozenset[str]
+
+
+BLOCKING_METHODS: tuple[BlockingFamily, ...] = (
+    BlockingFamily(
+        "a sync HTTP request",
+        frozenset({"requests.Session", "httpx.Client"}),
+        frozenset({*_HTTP_VERBS, "send", "stream"}),
+    ),
+    BlockingFamily(
+        "a sync HTTP request",
+        frozenset(
+            {
+                "urllib3.PoolManager",
+                "urllib3.ProxyManager",
+                "urllib3.HTTPConnectionPool",
+                "urllib3.HTTPSConnectionPool",
+            }
+        ),
+        frozenset({"request", "urlopen", "request_encode_url", "request_encode_body"}),
+    ),
+    BlockingFamily(
+        "file I/O",
+        frozenset({"pathlib.Path"}),
+        frozenset({"read_text", "read_bytes", "write_text", "write_bytes", "open"}),
+    ),
+    BlockingFamily(
+        "talks to an SMTP server",
+        frozenset({"smtplib.SMTP", "smtplib.SMTP_SSL"}),
+        frozenset(
+            {"connect", "login", "starttls", "sendmail", "send_message", "ehlo", "helo", "quit"}
+        ),
+    ),
+    BlockingFamily(
+        "file I/O on the upload's spooled file",
+        frozenset({"tempfile.SpooledTemporaryFile"}),
+        frozenset({"read", "readline", "readlines", "write", "writelines"}),
+    ),
+)
+
+#: Library functions that call their function arguments at once, on the calling thread.
+CALLING_FUNCTIONS = frozenset(
+    {
+        "builtins.map",
+        "builtins.filter",
+        "builtins.sorted",
+        "builtins.min",
+        "builtins.max",
+        "functools.reduce",
+    }
+)
+
+_ASYNC_SESSION_METHODS = frozenset(
+    {
+        "execute",
+        "get",
+        "get_one",
+        "commit",
+        "refresh",
+        "scalar",
+        "scalars",
+        "flush",
+        "delete",
+        "close",
+        "rollback",
+        "merge",
+        "stream",
+        "stream_scalars",
+        "run_sync",
+        "connection",
+    }
+)
+
+#: The coroutine methods of library classes: calling one creates a coroutine.
+COROUTINE_METHODS: dict[str, frozenset[str]] = {
+    "sqlalchemy.ext.asyncio.AsyncSession": _ASYNC_SESSION_METHODS,
+    "sqlmodel.ext.asyncio.session.AsyncSession": _ASYNC_SESSION_METHODS | {"exec"},
+    "fastapi.UploadFile": frozenset({"read", "write", "seek", "close"}),
+    "fastapi.Request": frozenset({"json", "body", "form", "is_disconnected"}),
+    "fastapi.WebSocket": frozenset(
+        {
+            "accept",
+            "receive",
+            "receive_text",
+            "receive_bytes",
+            "receive_json",
+            "send",
+            "send_text",
+            "send_bytes",
+            "send_json",
+            "close",
+        }
+    ),
+    "httpx.AsyncClient": frozenset({*_HTTP_VERBS, "send", "aclose"}),
+}
+
+#: Decorators that leave a function what it is: calling an ``async def`` under them makes a
+#: coroutine, calling a sync one runs its body.
+COROUTINE_PRESERVING_DECORATORS = frozenset(
+    {
+        "builtins.staticmethod",
+        "builtins.classmethod",
+        "abc.abstractmethod",
+        "typing.override",
+        "typing_extensions.override",
+    }
+)
+
+#: Clients that own a connection pool: one per application, not one per request (FL105).
+POOLED_CLIENTS: dict[str, str] = {
+    "httpx.AsyncClient": "httpx.AsyncClient",
+    "aiohttp.ClientSession": "aiohttp.ClientSession",
+}

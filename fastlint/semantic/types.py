@@ -39,6 +39,8 @@ __all__ = [
 
 _MAX_DEPTH = 40
 _PROPERTY = frozenset({"builtins.property", "functools.cached_property"})
+# Decorators that make a method's first parameter something other than the instance.
+_NOT_BOUND = frozenset({"builtins.staticmethod", "builtins.classmethod"})
 
 
 @dataclass(frozen=True)
@@ -287,6 +289,9 @@ class Types:
             return self.call_type(model, expr, point)
         if isinstance(expr, ir.NamedExpr):
             return self.type_of(model, expr.value, point)
+        if isinstance(expr, ir.BinOp) and expr.op == "/":  # Path(root) / "static"
+            left = self.type_of(model, expr.left, point)
+            return left if left is not None and left.name in knowledge.DIVIDING_CLASSES else None
         if isinstance(expr, ir.Await) and isinstance(expr.value, ir.Call):
             callee = self.definition(model, expr.value.func, point)
             if callee is not None and not callee.is_class and callee.scope.is_async:
@@ -350,7 +355,26 @@ class Types:
                 provider = (model, target, outer)
         if provider is not None:
             return self.dependency_type(*provider)
+        if binding.annotation is None and default is None:
+            return self._receiver_type(model, function, binding.name)
         return None
+
+    def _receiver_type(self, model: ModuleModel, function: Scope, name: str) -> Optional[ValueType]:
+        """``self`` of a method of a project class: an instance of that class (or of a
+        subclass, whose own members are not looked at)."""
+        parent = model.parent(function)
+        if parent is None or parent.kind != s.CLASS or function.kind != s.FUNCTION:
+            return None
+        positional = [p for p in function.params if p.kind in ("posonly", "normal")]
+        if not positional or positional[0].name != name:
+            return None
+        outer = definition_point(model, function)
+        for decorator in function.decorators:
+            if self.qualified_name(model, decorator, outer) in _NOT_BOUND:
+                return None
+            if not isinstance(decorator, (ir.Name, ir.Attribute)):
+                return None  # a decorator call may make it anything
+        return ValueType(model.symbol_of(parent))
 
     def is_depends(self, model: ModuleModel, call: ir.Call, point: Point) -> bool:
         return model.qualified_name(call.func, point) in knowledge.DEPENDS_NAMES
@@ -579,6 +603,9 @@ class Types:
         """The type of ``value.name`` for a value of a known class."""
         if receiver is None:
             return None
+        held = knowledge.ATTRIBUTE_RESULTS.get((receiver.name, name))
+        if held is not None:
+            return ValueType(held)
         child = knowledge.CHILD_TYPES.get(receiver.name)
         if child is not None:
             return ValueType(child)

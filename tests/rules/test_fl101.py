@@ -1172,3 +1172,142 @@ def test_an_awaited_call_is_not_a_sync_call() -> None:
             return result.all()
     """
     assert _messages(code, path="app/main.py") == []
+
+
+# -- the async contexts of RULES.md, every kind ------------------------------------------------
+
+
+def test_startup_handler_background_task_and_exception_handler_by_call() -> None:
+    code = """
+        from fastapi import BackgroundTasks, FastAPI
+        from sqlalchemy import create_engine
+        from sqlalchemy.orm import Session
+
+        engine = create_engine("sqlite://")
+        app = FastAPI()
+
+
+        async def warm_cache():
+            with Session(engine) as session:
+                session.execute("select 1")
+
+
+        async def record(event: str):
+            with Session(engine) as session:
+                session.commit()
+
+
+        async def on_error(request, exc):
+            with Session(engine) as session:
+                session.rollback()
+
+
+        app.add_event_handler("startup", warm_cache)
+        app.add_exception_handler(ValueError, on_error)
+
+
+        @app.post("/events")
+        def create(tasks: BackgroundTasks):
+            tasks.add_task(record, "created")
+    """
+    found = _messages(code, path="app/main.py")
+    assert [m.split(" in ")[1].split(" blocks")[0] for m in found] == [
+        "async event handler `warm_cache`",
+        "async background task `record`",
+        "async exception handler `on_error`",
+    ]
+
+
+def test_middleware_of_every_kind() -> None:
+    middleware = """
+        from sqlalchemy import create_engine
+        from sqlalchemy.orm import Session
+        from starlette.middleware.base import BaseHTTPMiddleware
+
+        engine = create_engine("sqlite://")
+
+
+        class Audit(BaseHTTPMiddleware):
+            async def dispatch(self, request, call_next):
+                with Session(engine) as session:
+                    session.commit()
+                return await call_next(request)
+
+
+        class RawAudit:
+            def __init__(self, app):
+                self.app = app
+
+            async def __call__(self, scope, receive, send):
+                with Session(engine) as session:
+                    session.flush()
+                await self.app(scope, receive, send)
+    """
+    main = """
+        from fastapi import FastAPI
+
+        from app.middleware import Audit, RawAudit
+
+        app = FastAPI()
+        app.add_middleware(Audit)
+        app.add_middleware(RawAudit)
+    """
+    found = _messages(middleware, {**PACKAGE, "app/main.py": main}, path="app/middleware.py")
+    assert len(found) == 2
+    assert all("async middleware" in m for m in found)
+
+
+def test_method_awaited_through_self_and_a_local_instance() -> None:
+    repo = """
+        from sqlalchemy import create_engine
+        from sqlalchemy.orm import sessionmaker
+
+        SessionLocal = sessionmaker(bind=create_engine("sqlite://"))
+
+
+        class UserRepository:
+            def __init__(self):
+                self.session = SessionLocal()
+
+            async def get(self, user_id: int):
+                return await self.load(user_id)
+
+            async def load(self, user_id: int):
+                return self.session.get(User, user_id)
+    """
+    route = """
+        from fastapi import APIRouter
+
+        from app.repo import UserRepository
+
+        router = APIRouter()
+
+
+        @router.get("/users/{user_id}")
+        async def read_user(user_id: int):
+            repo = UserRepository()
+            return await repo.get(user_id)
+    """
+    found = _messages(repo, {**PACKAGE, "app/routers/users.py": route}, path="app/repo.py")
+    assert found == [
+        "Synchronous database call `self.session.get()` (on a sync SQLAlchemy `Session`) in "
+        "`load`, awaited from async path operation (users.read_user -> UserRepository.get -> "
+        "UserRepository.load) blocks the event loop"
+    ]
+
+
+def test_an_unawaited_coroutine_blocks_the_sync_rewrite() -> None:
+    code = """
+        from fastapi import Depends, FastAPI
+        from sqlalchemy.orm import Session
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+        app = FastAPI()
+
+
+        @app.post("/users")
+        async def create(db: Session = Depends(get_db), other: AsyncSession = Depends(get_async)):
+            db.commit()
+            other.commit()
+    """
+    assert _fixed(code) == _dedent(code)
