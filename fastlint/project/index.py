@@ -496,6 +496,7 @@ class ProjectIndex:
     def call_graph(self) -> CallGraph:
         """The blocking effects of the project's functions (computed a module at a time, on
         first use; rebuilt after a summary changed)."""
+        self._consult_project()
         if self._call_graph is None:
             from fastlint.fastapi.callgraph import CallGraph
 
