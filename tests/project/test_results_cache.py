@@ -241,3 +241,29 @@ def test_workers_hand_their_results_back(project: Path) -> None:
     assert len(pickle.loads(stored.read_bytes())) == 61
     warm = run([str(project)], settings, select_rules(settings), jobs=2)
     assert _found(warm) == _found(cold)
+
+
+def test_a_helper_that_starts_blocking_rechecks_its_async_callers(project: Path) -> None:
+    """FL103 follows calls into other modules: the call graph is part of what a route's
+    result depends on."""
+    write_tree(
+        project,
+        {
+            "app/__init__.py": "",
+            "app/services.py": "def load(path):\n    return path.upper()\n",
+            "app/main.py": (
+                "from fastapi import FastAPI\n"
+                "from app.services import load\n"
+                "app = FastAPI()\n"
+                "@app.get('/')\n"
+                "async def index():\n"
+                "    return load('x')\n"
+            ),
+        },
+    )
+    assert ("main.py", 6, "FL103") not in _found(_run(project))
+    (project / "app/services.py").write_text(
+        "import time\n\ndef load(path):\n    time.sleep(1)\n    return path.upper()\n"
+    )
+    assert ("main.py", 6, "FL103") in _found(_run(project))
+    assert ("main.py", 6, "FL103") in _found(_run(project))  # and from the cache
