@@ -210,6 +210,8 @@ class ResultsCache:
     def flush(self) -> None:
         if not self._changed or self._entries is None:
             return
+        for gone in [path for path in self._entries if not os.path.exists(path)]:
+            del self._entries[gone]  # deleted files keep no entry
         data = pickle.dumps(self._entries, protocol=pickle.HIGHEST_PROTOCOL)
         self.summaries.write_file(self.path, data)
         self._changed = False
