@@ -117,6 +117,11 @@ class Position:
     scope: int
     key: tuple[int, int]
     module_level: bool
+    branch: int = -1
+    in_test: bool = False  # made inside a pytest test function
+    # The import root of the module's file: two modules of one name in two apps of one tree
+    # are told apart by it.
+    root: str = ""
 
 
 @dataclass(frozen=True)
@@ -239,6 +244,7 @@ class RouteTable:
     routes: list[_Route] = field(default_factory=list)
     # What `fastlint routes PATH` lists: the entries of routes registered under PATH.
     shown: Optional[list[RouteEntry]] = None
+    models: dict[str, ModuleModel] = field(default_factory=dict)
     prefixes: dict[str, Optional[str]] = field(default_factory=dict)
 
     @property
@@ -363,24 +369,51 @@ def _reporting_step(later: RouteEntry, earlier: RouteEntry) -> tuple[str, Option
 def conflicts(table: RouteTable) -> list[Conflict]:
     """Duplicate and shadowed routes of every app and router (entries with unknown paths are
     left out)."""
-    groups: dict[tuple[Optional[str], Optional[str]], list[RouteEntry]] = {}
+    groups: dict[tuple[Optional[str], Optional[str], str], list[RouteEntry]] = {}
     for entry in table.entries:
         if entry.root is None or not entry.resolved_path or entry.method == "HEAD*":
             continue
         if any("order" in part or "0.137" in part for part in entry.unresolved):
             continue
-        groups.setdefault((entry.root, entry.mounted_at), []).append(entry)
+        if any("matching" in part for part in entry.unresolved):
+            continue
+        if any(step.in_test for step in entry.steps):
+            continue  # tests register conflicting routes on purpose
+        top = entry.steps[0].root if entry.steps else ""
+        groups.setdefault((entry.root, entry.mounted_at, top), []).append(entry)
     found: list[Conflict] = []
     for entries in groups.values():
         by_method: dict[str, list[RouteEntry]] = {}
         for entry in entries:
             by_method.setdefault(entry.method, []).append(entry)
         for same in by_method.values():
-            found.extend(_conflicts_among(same))
+            found.extend(_conflicts_among(same, table.models))
     return found
 
 
-def _conflicts_among(entries: Sequence[RouteEntry]) -> Iterator[Conflict]:
+def _run_together(a: RouteEntry, b: RouteEntry, models: dict[str, ModuleModel]) -> bool:
+    """Whether both registrations may be made in one process: not in exclusive arms of one
+    statement (``if``/``else``), and, when their order is not known, made by module-level code
+    (code in two functions, such as two tests, may never run together)."""
+    for x, y in zip(a.steps, b.steps):
+        if x == y:
+            continue
+        if x.module == y.module and x.scope == y.scope:
+            model = models.get(x.module)
+            return (
+                model is None
+                or x.branch < 0
+                or y.branch < 0
+                or not model.exclusive(x.branch, y.branch)
+            )
+        break
+    shared = set(a.steps) & set(b.steps)
+    return all(step.module_level for step in (*a.steps, *b.steps) if step not in shared)
+
+
+def _conflicts_among(
+    entries: Sequence[RouteEntry], models: dict[str, ModuleModel]
+) -> Iterator[Conflict]:
     reported: set[int] = set()
     for i, a in enumerate(entries):
         for b in entries[i + 1 :]:
@@ -394,6 +427,8 @@ def _conflicts_among(entries: Sequence[RouteEntry]) -> Iterator[Conflict]:
             if shadow_ba and not path_matches(b.path, a.path):
                 shadow_ba = False
             if not (duplicate or shadow_ab or shadow_ba):
+                continue
+            if not _run_together(a, b, models):
                 continue
             order = compare(a, b)
             if duplicate:
@@ -430,14 +465,24 @@ class _Builder:
         self.types = facts.types
         self.values = Values(facts.types)
         self.models: dict[str, ModuleModel] = {}
+        # Two apps in one tree may have modules of the same name: registrations and objects
+        # find their own module by the identity of their records.
+        self.by_name: dict[str, list[ModuleModel]] = {}
+        self.site_models: dict[int, ModuleModel] = {}
         for model in self.index.registering_modules():
             self.models.setdefault(model.name, model)
+            self.by_name.setdefault(model.name, []).append(model)
+            for site in model.summary.calls:
+                self.site_models[id(site)] = model
         self.table = RouteTable()
+        self.table.models = self.models
         self.object_unresolved: dict[str, tuple[str, ...]] = {}
         self.object_dependencies: dict[str, tuple[str, ...]] = {}
         # Objects, includes and routes whose ``dependencies=`` are not all known.
         self.unknown_dependencies: set[object] = set()
         self._versions: Optional[tuple[bool, bool]] = None
+        self._passed: dict[tuple[str, str], Optional[AppObject]] = {}
+        self.object_scopes: dict[str, tuple[str, int]] = {}  # where each object is created
 
     # -- versions ----------------------------------------------------------------------------
     @property
@@ -517,25 +562,27 @@ class _Builder:
             binding = model.definition_binding(decorated)
             key = (binding.order if binding is not None else site.order, -site.order)
             scope = model.code_scope(decorated.parent)
-        return Position(model.name, scope, key, scope == 0)
+        branch = site.branch
+        if site.decorates >= 0:
+            branch = model.scope(site.decorates).branch
+        function = model.enclosing_function(scope)
+        in_test = function is not None and function.name.startswith("test")
+        return Position(model.name, scope, key, scope == 0, branch, in_test, _import_root(model))
 
     def _object_point(self, obj: AppObject) -> Optional[tuple[ModuleModel, Point]]:
-        model = self.models.get(obj.module)
-        if model is None:
-            return None
-        for binding in model.summary.bindings:
-            if binding.value is obj.call or (
-                binding.value == obj.call
-                and model.variable_symbol(binding.scope, binding.name) == obj.key
-            ):
-                return model, binding_point(binding)
+        for model in self.by_name.get(obj.module, ()):
+            for binding in model.summary.bindings:
+                if binding.value is obj.call:
+                    return model, binding_point(binding)
         return None
 
     def _object(
-        self, model: ModuleModel, expr: Optional[ir.Expr], point: Point
+        self, model: ModuleModel, expr: Optional[ir.Expr], point: Point, depth: int = 0
     ) -> Optional[AppObject]:
-        """The app or router ``expr`` names: a known object, or the result of a project
-        function that returns one (``app = create_app()``, ``router = make_router()``)."""
+        """The app or router ``expr`` names: a known object, the result of a project function
+        that returns one (``app = create_app()``, ``router = make_router()``), or a parameter
+        of a function that every call in the project passes the same object
+        (``def init_routers(app): app.include_router(...)`` called with ``init_routers(app)``)."""
         if expr is None:
             return None
         found = self.facts.object_at(model, expr, point)
@@ -552,7 +599,54 @@ class _Builder:
                 return self._returned_object(
                     target.model, binding.value.func, binding_point(binding)
                 )
+            if binding.kind == s.PARAM and depth < 3:
+                return self._passed_object(target.model, binding, depth)
         return None
+
+    def _passed_object(
+        self, model: ModuleModel, binding: s.Binding, depth: int
+    ) -> Optional[AppObject]:
+        """The object every project call of the function passes for the parameter."""
+        scope = model.scope(binding.scope)
+        if scope.kind != s.FUNCTION:
+            return None
+        key = (model.symbol_of(scope), binding.name)
+        if key in self._passed:
+            return self._passed[key]
+        self._passed[key] = None  # a cycle finds nothing
+        positional = [p.name for p in scope.params if p.kind in ("posonly", "normal")]
+        position = positional.index(binding.name) if binding.name in positional else -1
+        if positional and positional[0] in ("self", "cls") and model.parent(scope) is not None:
+            parent = model.parent(scope)
+            if parent is not None and parent.kind == s.CLASS:
+                return None  # methods: the receiver decides which function runs
+        qualname = model.symbol_of(scope)
+        if position == 0:
+            for registration in self.facts.registrations:
+                if registration.kind == "lifespan" and registration.target == qualname:
+                    owner = self.facts.objects.get(registration.owner or "")
+                    self._passed[key] = owner
+                    return owner  # a lifespan receives the app it is the lifespan of
+        found: dict[str, AppObject] = {}
+        calls = 0
+        for other in self.index.modules_mentioning(scope.name):
+            for site in other.summary.calls:
+                spelled = ir.dotted(site.call.func)
+                if spelled is None or not spelled.endswith(scope.name):
+                    continue
+                callee = self.facts.callee(other, site)
+                if callee is None or callee.qualname != qualname:
+                    continue
+                calls += 1
+                argument = site.call.argument(position, binding.name)
+                where = Point(site.scope, site.order, site.branch)
+                obj = self._object(other, argument, where, depth + 1)
+                if obj is None:
+                    return None
+                found[obj.key] = obj
+        result = next(iter(found.values())) if calls and len(found) == 1 else None
+        self._passed[key] = result
+        return result
 
     def _returned_object(
         self, model: ModuleModel, func: ir.Expr, point: Point
@@ -575,11 +669,17 @@ class _Builder:
             prefix: Optional[str] = ""
             if not obj.exact and self._overrides_routing(obj.cls, obj.module):
                 unresolved.append(f"`{obj.cls}` overrides how routes are added")
+            route_class = obj.call.keyword("route_class")
+            if located is not None and route_class is not None:
+                klass = self.types.definition(located[0], route_class, located[1])
+                if klass is not None and klass.is_class and self._defines(klass, "matches"):
+                    unresolved.append(f"`{klass.qualname}` overrides route matching")
             if located is None:
                 prefix = None if not obj.is_app else ""
                 deps: tuple[str, ...] = ()
             else:
                 model, point = located
+                self.object_scopes[key] = (model.name, model.code_scope(point.scope))
                 expr = obj.call.keyword("prefix")
                 if not obj.is_app:
                     if expr is not None:
@@ -595,7 +695,25 @@ class _Builder:
             self.object_unresolved[key] = tuple(unresolved)
             self.object_dependencies[key] = deps
 
+    def _defines(self, klass: Definition, name: str) -> bool:
+        """Whether a project class, or a project base of it, defines ``name``."""
+        stack, seen = [klass], set()
+        while stack:
+            current = stack.pop()
+            if current.qualname in seen:
+                continue
+            seen.add(current.qualname)
+            if current.model.bindings(current.scope.id, name):
+                return True
+            for base in self.types.base_names(current):
+                found = self.types.class_definition(base)
+                if found is not None:
+                    stack.append(found)
+        return False
+
     def _overrides_routing(self, cls: str, near: str) -> bool:
+        """Whether a project class between ``cls`` and FastAPI's own overrides a method that
+        decides the paths routes get (one that hands ``path`` on unchanged does not)."""
         definition = self.types.class_definition(cls)
         seen: set[str] = set()
         stack = [definition] if definition is not None else []
@@ -604,8 +722,14 @@ class _Builder:
             if current.qualname in seen:
                 continue
             seen.add(current.qualname)
-            for binding in current.model.summary.bindings:
-                if binding.scope == current.scope.id and binding.name in _ROUTE_ADDING:
+            model = current.model
+            for binding in model.summary.bindings:
+                if binding.scope != current.scope.id or binding.name not in _ROUTE_ADDING:
+                    continue
+                if binding.kind != s.DEF or binding.definition < 0:
+                    return True
+                method = model.scope(binding.definition)
+                if not _passes_through(model, method):
                     return True
             for base in self.types.base_names(current):
                 found = self.types.class_definition(base)
@@ -618,7 +742,7 @@ class _Builder:
         self._objects()
         routes_by_owner: dict[Optional[str], list[_Route]] = {}
         for registration in self.facts.registrations:
-            model = self.models.get(registration.module)
+            model = self.site_models.get(id(registration.site))
             if model is None or registration.site is None:
                 continue
             try:
@@ -886,7 +1010,7 @@ class _Builder:
         if not old:
             return True
         step = following if following is not None else route.position
-        before = _before(step, include, self.facts.objects.get(include.child or ""))
+        before = _before(step, include, self.object_scopes.get(include.child or ""))
         if before is True:
             return True
         if before is False and not new:
@@ -931,19 +1055,74 @@ class _Builder:
         return (outer or "") + here
 
 
-def _before(step: Position, include: Include, child: Optional[AppObject]) -> Optional[bool]:
+def _import_root(model: ModuleModel) -> str:
+    """The directory a module's dotted name is relative to."""
+    import os
+
+    path = os.path.dirname(os.path.abspath(model.summary.path))
+    for _ in range(model.name.count(".") + (1 if model.summary.is_package else 0)):
+        path = os.path.dirname(path)
+    return path
+
+
+def _scope_tree(model: ModuleModel, root: s.Scope) -> set[int]:
+    """``root`` and every scope nested in it."""
+    tree = {root.id}
+    for scope in model.summary.scopes:
+        if scope.id > root.id and scope.parent in tree:
+            tree.add(scope.id)
+    return tree
+
+
+def _passes_through(model: ModuleModel, method: s.Scope) -> bool:
+    """Whether an override of a route-adding method keeps the paths: ``__init__`` that never
+    touches ``prefix``; a route method that hands its ``path`` parameter, never rebound, to
+    the route-adding methods it calls (``super().add_api_route(path, ...)``)."""
+    tree = _scope_tree(model, method)
+    calls = [site for site in model.summary.calls if site.scope in tree]
+    if method.name == "include_router":
+        return False
+    if method.name == "__init__":
+        if any(p.name == "prefix" for p in method.params):
+            return False
+        if any(call.call.keyword("prefix") is not None for call in calls):
+            return False
+        return not any(
+            isinstance(a.target, ir.Attribute) and a.target.attr == "prefix"
+            for a in model.summary.attributes
+            if a.scope in tree
+        )
+    if not any(p.name == "path" for p in method.params):
+        return False
+    for scope_id in tree:
+        if any(b.kind != s.PARAM for b in model.bindings(scope_id, "path")):
+            return False
+    handed = 0
+    for site in calls:
+        func = site.call.func
+        if not isinstance(func, ir.Attribute) or func.attr not in _ROUTE_ADDING:
+            continue
+        receiver = func.value
+        if receiver != ir.Name("self") and not (
+            isinstance(receiver, ir.Call) and receiver.func == ir.Name("super")
+        ):
+            continue  # ``kwargs.get(...)``
+        if site.call.argument(0, "path") != ir.Name("path"):
+            return False
+        handed += 1
+    return handed > 0
+
+
+def _before(step: Position, include: Include, defined: Optional[tuple[str, int]]) -> Optional[bool]:
     """Whether the registration at ``step`` (on the included router) is made before
-    ``include``."""
+    ``include``. ``defined`` is the (module, scope) whose code creates the included router."""
     here = include.position
     if step.module == here.module and step.scope == here.scope:
         return step.key < here.key
-    if (
-        child is not None
-        and step.module == child.module
-        and step.module_level
-        and here.module != child.module
-    ):
-        return True  # the including module imported the router's module, which had run
+    if defined is not None and (step.module, step.scope) == defined != (here.module, here.scope):
+        # Made by the code that creates the router, which has run by the time other code
+        # holds the router: the including module imported it, or a factory returned it.
+        return True
     return None
 
 
@@ -1084,14 +1263,21 @@ def never_included(facts: ProjectFacts) -> dict[str, int]:
         counts[owner] = counts.get(owner, 0) + 1
         if entry.app is not None or any(include.parent is None for include in entry.routers):
             placed.add(owner)
-    mounted = {mount.child for mount in table.mounts}
+    alive = placed | {mount.child for mount in table.mounts if mount.child is not None}
+    for key, obj in facts.objects.items():
+        if key not in alive and not obj.is_app and _used_elsewhere(facts, table, obj):
+            alive.add(key)
+    changed = True
+    while changed:  # what a router that may be served includes may be served too
+        changed = False
+        for include in table.includes:
+            if include.parent in alive and include.child and include.child not in alive:
+                alive.add(include.child)
+                changed = True
     for key, count in counts.items():
-        obj = facts.objects.get(key)
-        if obj is None or obj.is_app or key in placed or key in mounted:
-            continue
-        if _used_elsewhere(facts, table, obj):
-            continue
-        dead[key] = count
+        router = facts.objects.get(key)
+        if router is not None and not router.is_app and key not in alive:
+            dead[key] = count
     return dead
 
 
@@ -1149,8 +1335,6 @@ def _mentions(
             if found is None or found.key == obj.key:
                 return True
             continue
-        if isinstance(inner, ir.Attribute):
-            continue  # ``router.get``: the router as a receiver, not handed on
         if isinstance(inner, ir.Call):
             stack.extend(arg.value for arg in inner.args)
             if not isinstance(inner.func, ir.Attribute):

@@ -129,18 +129,21 @@ class PathParameterMismatch(Rule):
                         f"dependencies) has no parameter `{name}`: its value is dropped",
                         fix=self._add_parameter(node, name),
                     )
-        if full:
+        if full and complete:
             params = {p.name.value: p for p in (*node.params.params, *node.params.kwonly_params)}
+            by_param: dict[str, list[str]] = {}
             for received, param_name in declared.items():
-                if param_name is None or received in template:
-                    continue
+                if param_name is not None:
+                    by_param.setdefault(param_name, []).append(received)
+            for param_name, received_names in by_param.items():
                 target = params.get(param_name)
-                if target is not None:
-                    self.report(
-                        target,
-                        f"`{param_name}` is declared with `Path()` but the path has no "
-                        f"`{{{received}}}`: every request fails with a 422",
-                    )
+                if target is None or any(n in template for n in received_names):
+                    continue
+                self.report(
+                    target,
+                    f"`{param_name}` is declared with `Path()` but the path has no "
+                    f"`{{{received_names[0]}}}`: every request fails with a 422",
+                )
 
     def _route_dependencies(self, call: cst.Call, declared: dict[str, Optional[str]]) -> bool:
         model = self.context.model
@@ -191,15 +194,15 @@ class PathParameterMismatch(Rule):
                 raise _Unknown
             if param.kind == "vararg" or (depth and param.name == "self"):
                 continue
-            marker, provider, alias = self._marker(model, param, point)
+            marker, provider, names = self._marker(model, param, point)
             if marker in ("Depends", "Security"):
                 self._dependency(model, provider, param, point, declared, seen, depth)
                 continue
-            name = alias or param.name
-            if marker == "Path":
-                declared[name] = param.name if depth == 0 else None
-            else:
-                declared.setdefault(name, None)
+            for name in names:
+                if marker == "Path" and depth == 0:
+                    declared[name] = param.name
+                else:
+                    declared.setdefault(name, None)
 
     def _dependency(
         self,
@@ -241,8 +244,10 @@ class PathParameterMismatch(Rule):
 
     def _marker(
         self, model: ModuleModel, param: Param, point: Point
-    ) -> tuple[Optional[str], Optional[ir.Expr], Optional[str]]:
-        """(FastAPI parameter function, its first argument, its alias) of a parameter."""
+    ) -> tuple[Optional[str], Optional[ir.Expr], tuple[str, ...]]:
+        """(FastAPI parameter function, its first argument, the names it is read under) of a
+        parameter: its alias, its ``validation_alias`` (``AliasChoices`` gives several), else
+        its own name. Raises _Unknown when an alias is not a literal."""
         candidates: list[ir.Expr] = []
         if param.default is not None:
             candidates.append(param.default)
@@ -260,14 +265,26 @@ class PathParameterMismatch(Rule):
             if not name.startswith("fastapi."):
                 continue
             marker = name.rsplit(".", 1)[-1]
-            alias_expr = candidate.keyword("alias")
-            alias = (
-                alias_expr.value
-                if isinstance(alias_expr, ir.Constant) and isinstance(alias_expr.value, str)
-                else None
-            )
-            return marker, candidate.argument(0, "dependency"), alias
-        return None, None, None
+            names: tuple[str, ...] = (param.name,)
+            for keyword in ("alias", "validation_alias"):  # the later one wins
+                given = candidate.keyword(keyword)
+                if given is None:
+                    continue
+                if isinstance(given, ir.Constant) and isinstance(given.value, str):
+                    names = (given.value,)
+                elif (
+                    isinstance(given, ir.Call)
+                    and (ir.dotted(given.func) or "").endswith("AliasChoices")
+                    and all(
+                        isinstance(a.value, ir.Constant) and isinstance(a.value.value, str)
+                        for a in given.args
+                    )
+                ):
+                    names = tuple(str(a.value.value) for a in given.args)  # type: ignore[union-attr]
+                else:
+                    raise _Unknown
+            return marker, candidate.argument(0, "dependency"), names
+        return None, None, (param.name,)
 
     def _add_parameter(self, node: cst.FunctionDef, name: str) -> Optional[FixBuilder]:
         params = node.params
@@ -289,6 +306,7 @@ class PathParameterMismatch(Rule):
             from typing import Annotated
 
             from fastapi import APIRouter, Depends, Path
+            from pydantic import AliasChoices
 
             router = APIRouter(prefix="/shops/{shop_id}")
 
@@ -303,6 +321,12 @@ class PathParameterMismatch(Rule):
 
             @router.get("/any/{thing}")
             def anything(shop_id: int, **kwargs: str): ...
+
+            @router.get("/v/{legacy_id}")
+            def by_validation_alias(
+                shop_id: int,
+                v: Annotated[int, Path(validation_alias=AliasChoices("id", "legacy_id"))],
+            ): ...
             """
         ),
     )

@@ -117,6 +117,30 @@ class DuplicateRoute(Rule):
             app.include_router(router, prefix="/v2")
             """
         ),
+        # Exclusive arms, and registrations made by two functions (two tests) that may never
+        # run in one process.
+        Case(
+            """
+            from fastapi import FastAPI
+
+            app = FastAPI()
+
+            def endpoint(): ...
+
+            if FAST:
+                app.add_api_route("/items", endpoint)
+            else:
+                app.add_route("/items", endpoint)
+
+            def test_one():
+                @app.get("/")
+                def first(): ...
+
+            def test_two():
+                @app.get("/")
+                def second(): ...
+            """
+        ),
     )
     invalid = (
         Case(

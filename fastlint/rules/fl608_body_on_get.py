@@ -6,6 +6,7 @@ from typing import Optional
 
 import libcst as cst
 
+from fastlint.fastapi.routes import path_params
 from fastlint.rule import Case, FixAvailability, Rule
 from fastlint.semantic import ir
 from fastlint.semantic.model import FileModel, Point
@@ -93,9 +94,10 @@ class BodyOnGet(Rule):
         point = definition_point(model, scope)
         nodes = {p.name.value: p for p in (*node.params.posonly_params, *node.params.params)}
         nodes.update({p.name.value: p for p in node.params.kwonly_params})
+        in_path = self._path_parameters(node)
         for param in scope.params:
-            if param.kind in ("vararg", "kwarg"):
-                continue
+            if param.kind in ("vararg", "kwarg") or param.name in in_path:
+                continue  # a path parameter is never read from the body
             why = self._body(model, param, point)
             target = nodes.get(param.name)
             if why is None or target is None:
@@ -107,6 +109,17 @@ class BodyOnGet(Rule):
                 f"{method} operation: many clients and proxies drop such bodies; use query "
                 "parameters (`Annotated[Model, Query()]`) or another method",
             )
+
+    def _path_parameters(self, node: cst.FunctionDef) -> set[str]:
+        """The ``{names}`` of the paths of the function's route decorators."""
+        names: set[str] = set()
+        for decorator in node.decorators:
+            call = decorator.decorator
+            if isinstance(call, cst.Call) and call.args and call.args[0].keyword is None:
+                value = values_for(self.context).value_at(self.context.model, call.args[0].value)
+                if value is not None and isinstance(value.data, str):
+                    names.update(path_params(value.data))
+        return names
 
     def _methods(self, node: cst.FunctionDef) -> set[str]:
         model = self.context.model
@@ -149,7 +162,10 @@ class BodyOnGet(Rule):
             index = annotation.index
             parts = index.elements if isinstance(index, ir.Collection) else (index,)
             for extra in parts[1:]:
-                marker = marker or _fastapi_function(model, extra, point)
+                found = _fastapi_function(model, extra, point)
+                if found is None and isinstance(extra, ir.Call):
+                    return None  # a marker that is not known: ``Annotated[M, marker()]``
+                marker = marker or found
             annotation = parts[0] if parts else None
         if marker == "Body":
             return "`Body()`"
@@ -214,6 +230,12 @@ class BodyOnGet(Rule):
 
             @app.delete("/items/{item_id}")
             def delete(item_id: int, hard: bool = False): ...
+
+            def marker():
+                return Query()
+
+            @app.get("/parametrised")
+            def parametrised(filters: Annotated[Filters, marker()]): ...
             """
         ),
     )

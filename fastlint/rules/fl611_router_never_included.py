@@ -65,9 +65,15 @@ class RouterNeverIncluded(Rule):
         dead = never_included(self.context.facts)
         if not dead:
             return
-        for binding in model.summary.bindings:
-            if binding.value != site.call or binding.kind != s.ASSIGN or binding.order < site.order:
-                continue
+        bound = [
+            b
+            for b in model.summary.bindings
+            if b.kind == s.ASSIGN
+            and b.value == site.call
+            and b.origin == site.scope
+            and b.order > site.order
+        ]
+        for binding in sorted(bound, key=lambda b: b.order)[:1]:
             key = model.variable_symbol(binding.scope, binding.name)
             count = dead.get(key)
             if count is None:
@@ -137,6 +143,21 @@ class RouterNeverIncluded(Rule):
                 app.include_router(target)
 
             register(handed)
+            """
+        ),
+        # OpenAPI callbacks: a router whose routes are only documented, never included.
+        Case(
+            """
+            from fastapi import APIRouter, FastAPI
+
+            app = FastAPI()
+            callbacks = APIRouter()
+
+            @callbacks.post("{$callback_url}/events")
+            def event_notification(): ...
+
+            @app.post("/subscribe", callbacks=callbacks.routes)
+            def subscribe(): ...
             """
         ),
     )
