@@ -275,3 +275,123 @@ def test_routes_of_a_subdirectory_only(project: Path) -> None:
     listed = _routes(project, "app/users.py")
     assert [(e["path"], e["app"]) for e in listed] == [("/v1/users", "app.main.app")]
     assert run_cli("routes", "--no-cache", "missing", cwd=project).code == 2
+
+
+def test_receivers_followed_through_calls_lifespans_and_factories(project: Path) -> None:
+    """`def init_routers(app)` called with the app, a lifespan's `app` parameter, a router
+    made and returned by a factory (its routes precede the include, on every FastAPI), and an
+    APIRouter subclass that overrides `add_api_route` but hands the path on unchanged."""
+    write_tree(
+        project,
+        {
+            "pyproject.toml": '[project]\nname = "x"\ndependencies = ["fastapi>=0.100"]\n',
+            "app/__init__.py": "",
+            "app/routing.py": """
+                from fastapi import APIRouter
+
+                class LoggingRouter(APIRouter):
+                    def add_api_route(self, path, endpoint, **kwargs):
+                        kwargs.setdefault("tags", ["logged"])
+                        return super().add_api_route(path, endpoint, **kwargs)
+
+                def make_router() -> APIRouter:
+                    router = APIRouter()
+
+                    @router.get("/made")
+                    def made(): ...
+
+                    return router
+            """,
+            "app/setup.py": """
+                from fastapi import FastAPI
+
+                from app.routing import LoggingRouter
+
+                logged = LoggingRouter(prefix="/logged")
+
+                @logged.get("/x")
+                def x(): ...
+
+                def init_routers(app: FastAPI) -> None:
+                    app.include_router(logged)
+
+                async def late_setup(app: FastAPI) -> None:
+                    @app.get("/late")
+                    def late(): ...
+            """,
+            "app/main.py": """
+                from contextlib import asynccontextmanager
+
+                from fastapi import FastAPI
+
+                from app.routing import make_router
+                from app.setup import init_routers, late_setup
+
+                @asynccontextmanager
+                async def lifespan(app: FastAPI):
+                    await late_setup(app)
+                    yield
+
+                app = FastAPI(lifespan=lifespan)
+                init_routers(app)
+                app.include_router(make_router(), prefix="/f")
+            """,
+        },
+    )
+    entries = {e["path"]: e for e in _routes(project)}
+    assert set(entries) == {"/logged/x", "/late", "/f/made"}
+    assert all(e["app"] == "app.main.app" and not e["unresolved"] for e in entries.values())
+
+
+def test_subclass_that_changes_paths_is_unresolved(project: Path) -> None:
+    write_tree(
+        project,
+        {
+            "app/main.py": """
+                from fastapi import APIRouter, FastAPI
+
+                class SlashRouter(APIRouter):
+                    def api_route(self, path, **kwargs):
+                        return super().api_route(path.rstrip("/"), **kwargs)
+
+                app = FastAPI()
+                router = SlashRouter()
+
+                @router.get("/items/")
+                def items(): ...
+
+                app.include_router(router)
+            """,
+        },
+    )
+    (entry,) = _routes(project)
+    assert entry["unresolved"] == ["`app.main.SlashRouter` overrides how routes are added"]
+
+
+def test_exclusive_and_test_registrations_are_not_conflicts(project: Path) -> None:
+    write_tree(
+        project,
+        {
+            "app/main.py": """
+                from fastapi import FastAPI
+
+                app = FastAPI()
+
+                def endpoint(): ...
+
+                if FAST:
+                    app.add_api_route("/items", endpoint)
+                else:
+                    app.add_api_route("/items", endpoint)
+
+                def test_shadow():
+                    @app.get("/users/{user_id}")
+                    def read(user_id: int): ...
+
+                    @app.get("/users/me")
+                    def me(): ...
+            """,
+        },
+    )
+    result = run_cli("routes", "--no-cache", ".", cwd=project)
+    assert result.code == 0 and "duplicate" not in result.out and "shadowed" not in result.out

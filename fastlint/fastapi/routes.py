@@ -55,6 +55,7 @@ __all__ = [
 ]
 
 UNKNOWN = "<?>"
+_FRAMEWORKS = ("fastapi.", "starlette.")
 # FastAPI serves routers as a tree (later routes included) from this release on.
 LIVE_INCLUDES_SINCE = "0.137"
 _HTTP_METHODS = {
@@ -706,6 +707,8 @@ class _Builder:
             if current.model.bindings(current.scope.id, name):
                 return True
             for base in self.types.base_names(current):
+                if base.startswith(_FRAMEWORKS):
+                    continue  # FastAPI's own classes (in a tree that holds its sources)
                 found = self.types.class_definition(base)
                 if found is not None:
                     stack.append(found)
@@ -732,6 +735,8 @@ class _Builder:
                 if not _passes_through(model, method):
                     return True
             for base in self.types.base_names(current):
+                if base.startswith(_FRAMEWORKS):
+                    continue  # FastAPI's own classes (in a tree that holds its sources)
                 found = self.types.class_definition(base)
                 if found is not None:
                     stack.append(found)
@@ -782,6 +787,11 @@ class _Builder:
             if method not in knowledge.ROUTE_CLASSES:
                 return None
         path_expr = call.argument(0, "path")
+        if isinstance(func, ir.Attribute) and (
+            func.value == ir.Name("self")
+            or (isinstance(func.value, ir.Call) and func.value.func == ir.Name("super"))
+        ):
+            return None  # an APIRouter subclass's own implementation of adding routes
         owner_object = (
             self._object(model, func.value, point) if isinstance(func, ir.Attribute) else None
         )
@@ -1292,10 +1302,12 @@ def _used_elsewhere(facts: ProjectFacts, table: RouteTable, obj: AppObject) -> b
     }
     for model in facts.index.modules_mentioning(name):
         for site in model.summary.calls:
-            if (model.name, site.order) in resolved_includes:
-                continue
             point = Point(site.scope, site.order, site.branch)
-            for arg in site.call.args:
+            args = list(site.call.args)
+            if (model.name, site.order) in resolved_includes:
+                router = site.call.argument(0, "router")
+                args = [arg for arg in args if arg.value is not router]
+            for arg in args:
                 if _mentions(facts, model, arg.value, point, obj, name):
                     return True
         for binding in model.summary.bindings:

@@ -13,7 +13,7 @@ from fastlint.rules.fl601_redundant_response_model import ROUTE_DECORATORS
 from fastlint.semantic import ir
 from fastlint.semantic.model import ModuleModel, Point
 from fastlint.semantic.summary import Param, Scope
-from fastlint.semantic.types import Definition, definition_point
+from fastlint.semantic.types import Definition, Variable, definition_point
 from fastlint.semantic.values import values_for
 
 _ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
@@ -258,20 +258,28 @@ class PathParameterMismatch(Rule):
             index = annotation.index
             parts = index.elements if isinstance(index, ir.Collection) else (index,)
             candidates.extend(parts[1:])
+        if isinstance(annotation, (ir.Name, ir.Attribute)) and isinstance(
+            self.context.types.target(model, annotation, point), Variable
+        ):
+            raise _Unknown  # a type alias (``Identifier = Annotated[int, Path(...)]``)
         for candidate in candidates:
+            if isinstance(candidate, (ir.Name, ir.Attribute)) and candidate is not param.default:
+                raise _Unknown  # ``Annotated[int, identifier_path]``: a marker in a variable
             if not isinstance(candidate, ir.Call):
                 continue
             name = model.qualified_name(candidate.func, point) or ""
             if not name.startswith("fastapi."):
                 continue
             marker = name.rsplit(".", 1)[-1]
-            names: tuple[str, ...] = (param.name,)
-            for keyword in ("alias", "validation_alias"):  # the later one wins
+            # FastAPI looks the value up under the alias, the validation alias's choices, and
+            # the name: any of them may be the template's.
+            names: list[str] = [param.name]
+            for keyword in ("alias", "validation_alias"):
                 given = candidate.keyword(keyword)
                 if given is None:
                     continue
                 if isinstance(given, ir.Constant) and isinstance(given.value, str):
-                    names = (given.value,)
+                    names.append(given.value)
                 elif (
                     isinstance(given, ir.Call)
                     and (ir.dotted(given.func) or "").endswith("AliasChoices")
@@ -280,10 +288,10 @@ class PathParameterMismatch(Rule):
                         for a in given.args
                     )
                 ):
-                    names = tuple(str(a.value.value) for a in given.args)  # type: ignore[union-attr]
+                    names.extend(str(a.value.value) for a in given.args)  # type: ignore[union-attr]
                 else:
                     raise _Unknown
-            return marker, candidate.argument(0, "dependency"), names
+            return marker, candidate.argument(0, "dependency"), tuple(names)
         return None, None, (param.name,)
 
     def _add_parameter(self, node: cst.FunctionDef, name: str) -> Optional[FixBuilder]:

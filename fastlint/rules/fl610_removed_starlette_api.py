@@ -232,6 +232,13 @@ class RemovedStarletteApi(Rule):
             @app.websocket_route("/ws")
             async def ws(websocket): ...
 
+            @app.middleware("http")
+            async def timing(request, call_next):
+                return await call_next(request)
+
+            @app.exception_handler(ValueError)
+            async def on_value_error(request, exc): ...
+
             @app.get("/")
             def index(request: Request):
                 return templates.TemplateResponse(request, "index.html", {"n": 1})
