@@ -395,3 +395,17 @@ def test_exclusive_and_test_registrations_are_not_conflicts(project: Path) -> No
     )
     result = run_cli("routes", "--no-cache", ".", cwd=project)
     assert result.code == 0 and "duplicate" not in result.out and "shadowed" not in result.out
+
+
+def test_the_table_is_the_same_from_the_cache(tmp_path: Path) -> None:
+    """The second run reads the project facts from the cache: the same table."""
+    import shutil
+
+    copy = tmp_path / "routes_app"
+    shutil.copytree(FIXTURE, copy)
+    first = run_cli("routes", "--format", "json", ".", cwd=copy)
+    assert (copy / ".fastlint_cache").is_dir()
+    again = run_cli("routes", "--format", "json", ".", cwd=copy)
+    below = run_cli("routes", "fl_shop/api/", cwd=copy)
+    assert first.code == again.code == 0 and first.out == again.out
+    assert "/api/users/me" in below.out and "/admin/cache" not in below.out

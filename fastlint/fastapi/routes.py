@@ -469,12 +469,12 @@ class _Builder:
         # Two apps in one tree may have modules of the same name: registrations and objects
         # find their own module by the identity of their records.
         self.by_name: dict[str, list[ModuleModel]] = {}
-        self.site_models: dict[int, ModuleModel] = {}
+        self.site_models: dict[tuple[str, int], list[ModuleModel]] = {}
         for model in self.index.registering_modules():
             self.models.setdefault(model.name, model)
             self.by_name.setdefault(model.name, []).append(model)
             for site in model.summary.calls:
-                self.site_models[id(site)] = model
+                self.site_models.setdefault((model.name, site.order), []).append(model)
         self.table = RouteTable()
         self.table.models = self.models
         self.object_unresolved: dict[str, tuple[str, ...]] = {}
@@ -570,10 +570,27 @@ class _Builder:
         in_test = function is not None and function.name.startswith("test")
         return Position(model.name, scope, key, scope == 0, branch, in_test, _import_root(model))
 
+    def _model_of(self, registration: Registration) -> Optional[ModuleModel]:
+        """The module a registration was made in (facts may come from the cache: records are
+        compared by value)."""
+        site = registration.site
+        if site is None:
+            return None
+        models = self.site_models.get((registration.module, site.order), [])
+        if len(models) == 1:
+            return models[0]
+        for model in models:
+            if site in model.summary.calls:
+                return model
+        return None
+
     def _object_point(self, obj: AppObject) -> Optional[tuple[ModuleModel, Point]]:
         for model in self.by_name.get(obj.module, ()):
             for binding in model.summary.bindings:
-                if binding.value is obj.call:
+                if binding.value is obj.call or (
+                    binding.value == obj.call
+                    and model.variable_symbol(binding.scope, binding.name) == obj.key
+                ):
                     return model, binding_point(binding)
         return None
 
@@ -747,7 +764,7 @@ class _Builder:
         self._objects()
         routes_by_owner: dict[Optional[str], list[_Route]] = {}
         for registration in self.facts.registrations:
-            model = self.site_models.get(id(registration.site))
+            model = self._model_of(registration)
             if model is None or registration.site is None:
                 continue
             try:
@@ -876,7 +893,7 @@ class _Builder:
             return None
         parent = model.summary.calls[site.parent].call
         for obj in self.facts.objects.values():
-            if obj.module == model.name and obj.call is parent:
+            if obj.module == model.name and obj.call == parent:
                 return obj
         return None
 
@@ -1312,7 +1329,7 @@ def _used_elsewhere(facts: ProjectFacts, table: RouteTable, obj: AppObject) -> b
                     return True
         for binding in model.summary.bindings:
             if binding.value is not None and binding.kind != s.IMPORT:
-                if binding.value is obj.call:
+                if binding.value == obj.call:
                     continue
                 if _mentions(facts, model, binding.value, binding_point(binding), obj, name):
                     return True
