@@ -1,4 +1,4 @@
-"""The command line: ``fastlint check``, ``fastlint rule``, ``fastlint rules``.
+"""The command line: ``fastlint check``, ``fastlint rule``, ``fastlint rules``, ``fastlint routes``.
 
 Exit codes: 0 nothing found (or everything fixed), 1 findings remain (or ``--diff`` has a diff),
 2 usage, configuration or internal error. No traceback reaches the user unless ``--verbose``.
@@ -534,6 +534,42 @@ def rules_command(fmt: str) -> None:
     for row in rows:
         on = "on " if row["default"] else "off"
         click.echo(f"{row['code']}  {on}  fix: {row['fix']:<{width}}  {row['name']}")
+
+
+@cli.command("routes")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option(
+    "--format",
+    "--output-format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
+def routes_command(paths: tuple[str, ...], fmt: str, no_cache: bool) -> None:
+    """Print the route table of the projects holding PATHS (default: the current directory):
+    method, full path, handler and file:line, sorted by path, with shadowed and duplicate
+    routes flagged."""
+    from fastlint.fastapi.routes import project_tables, render_json, render_text
+
+    _exit_if_missing(paths)
+    targets = list(paths) or ["."]
+    try:
+        settings = load_settings(None, targets[0])
+    except ConfigError as exc:
+        _err(f"error: {exc}")
+        sys.exit(2)
+    tables = project_tables(targets, settings, cache=not no_cache)
+    if fmt == "json":
+        click.echo(json.dumps(render_json(tables), indent=2))
+        return
+    lines = render_text(tables, os.getcwd())
+    if not lines:
+        click.echo("No routes found.")
+        return
+    for line in lines:
+        click.echo(line)
 
 
 @cli.command("plugins")

@@ -170,6 +170,8 @@ RUN_BY = {
         "test_readme_snippets.py::test_plugin_package_snippets_are_the_tested_package"
     ),
     "plugin-install": "test_plugins.py::test_the_readme_commands",
+    "routes": "test_readme_snippets.py::test_routes_snippets",
+    "routes-output": "test_readme_snippets.py::test_routes_snippets",
 }
 
 
@@ -210,6 +212,23 @@ def test_test_suite_snippet_is_what_ci_runs() -> None:
     assert command.endswith("&& .venv/bin/pytest -q")
     ci_lines = (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert command in ci_lines  # .ci/run runs it, so every CI run runs it as written
+
+
+def test_routes_snippets(tmp_path: Path) -> None:
+    """The `fastlint routes` commands, run on a copy of the fixture app the README shows, and
+    the listing it shows, exactly."""
+    import shutil
+
+    copy = tmp_path / "routes_app"
+    shutil.copytree(REPO / "fixtures" / "routes_app", copy)
+    listing, subdirectory, as_json = snippet_commands("routes")
+    result = run_shell(listing, copy)
+    assert result.code == 0, result.err
+    assert result.out == readme_snippet("routes-output")
+    below = run_shell(subdirectory, copy)
+    assert below.code == 0 and "/api/users/me" in below.out and "/admin/cache" not in below.out
+    entries = json.loads(run_shell(as_json, copy).out)
+    assert {e["method"] for e in entries} >= {"GET", "POST", "WEBSOCKET"}
 
 
 EVENTS_APP = """
@@ -469,6 +488,13 @@ def _inline_plugins(project: Path) -> None:
     assert result.code == 0 and result.out == "No plugin rules installed.\n"
 
 
+def _inline_routes(project: Path) -> None:
+    assert run_shell("fastlint routes", project).out == "No routes found.\n"
+    write_tree(project, {"app/main.py": CORS_APP + '\n\n@app.get("/")\ndef index(): ...\n'})
+    result = run_shell("fastlint routes", project)
+    assert result.code == 0 and result.out.splitlines()[1].split()[:2] == ["GET", "/"]
+
+
 def _inline_clean(project: Path) -> None:
     write_tree(project, {"app/routes.py": SYNC_DB_ROUTE})
     assert run_shell("fastlint check", project).code == 1
@@ -516,6 +542,7 @@ INLINE: dict[str, Callable[[Path], None]] = {
     "fastlint rule FL101": _inline_rule,
     "fastlint rule --all": _inline_rule_all,
     "fastlint plugins": _inline_plugins,
+    "fastlint routes": _inline_routes,
     "fastlint clean [PATHS]": _inline_clean,
     "fastlint --version": _inline_version,
     "fastlint check --force-exclude --fix": _inline_hooks(fix=True),

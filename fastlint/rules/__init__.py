@@ -14,7 +14,18 @@ from fastlint.rules.fl201_cors_wildcard_credentials import CorsWildcardCredentia
 from fastlint.rules.fl301_deprecated_validator import DeprecatedValidator
 from fastlint.rules.fl401_deprecated_on_event import DeprecatedOnEvent
 from fastlint.rules.fl402_on_event_ignored import OnEventIgnored
+from fastlint.rules.fl601_redundant_response_model import RedundantResponseModel
+from fastlint.rules.fl602_path_parameter_mismatch import PathParameterMismatch
+from fastlint.rules.fl603_shadowed_route import ShadowedRoute
+from fastlint.rules.fl604_duplicate_route import DuplicateRoute
+from fastlint.rules.fl605_invalid_router_prefix import InvalidRouterPrefix
 from fastlint.rules.fl606_deprecated_status_name import DeprecatedStatusName
+from fastlint.rules.fl607_body_on_no_content import BodyOnNoContent
+from fastlint.rules.fl608_body_on_get import BodyOnGet
+from fastlint.rules.fl609_deprecated_json_response_class import DeprecatedJsonResponseClass
+from fastlint.rules.fl610_removed_starlette_api import RemovedStarletteApi
+from fastlint.rules.fl611_router_never_included import RouterNeverIncluded
+from fastlint.rules.fl612_url_for_unknown_route import UrlForUnknownRoute
 
 BUILTIN_RULES: tuple[type[Rule], ...] = (
     InvalidSyntax,
@@ -28,7 +39,18 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     DeprecatedValidator,
     DeprecatedOnEvent,
     OnEventIgnored,
+    RedundantResponseModel,
+    PathParameterMismatch,
+    ShadowedRoute,
+    DuplicateRoute,
+    InvalidRouterPrefix,
     DeprecatedStatusName,
+    BodyOnNoContent,
+    BodyOnGet,
+    DeprecatedJsonResponseClass,
+    RemovedStarletteApi,
+    RouterNeverIncluded,
+    UrlForUnknownRoute,
 )
 
 __all__ = ["BUILTIN_RULES"]
