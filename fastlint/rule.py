@@ -33,9 +33,10 @@ from fastlint.edits import (
 
 if TYPE_CHECKING:
     from fastlint.config import Settings
-    from fastlint.fastapi.facts import ProjectFacts
+    from fastlint.fastapi.facts import AsyncContext, ProjectFacts
     from fastlint.project.index import ProjectIndex
     from fastlint.semantic.model import FileModel
+    from fastlint.semantic.summary import Scope
     from fastlint.semantic.types import Types
     from fastlint.source import LineIndex
 
@@ -320,6 +321,15 @@ class FileContext:
     def facts(self) -> ProjectFacts:
         """What the project registers with FastAPI."""
         return self.project.facts
+
+    def async_context(self, node: cst.FunctionDef) -> Optional[tuple[Scope, AsyncContext]]:
+        """The scope of an ``async def`` that runs on the event loop, and why it does (a path
+        operation, a dependency, awaited from one, ...); None for any other function."""
+        if node.asynchronous is None:
+            return None
+        scope = self.model.scope_of(node)
+        context = self.facts.context(self.model, scope) if scope is not None else None
+        return None if scope is None or context is None else (scope, context)
 
     def qualname(self, node: cst.CSTNode) -> Optional[str]:
         """The qualified name a Name/Attribute node means where it stands (``Depends`` ->

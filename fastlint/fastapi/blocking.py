@@ -9,13 +9,14 @@ receivers by their inferred class, never by spelling.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Optional
 
 from fastlint.semantic import ir, knowledge
 from fastlint.semantic import summary as s
 from fastlint.semantic.model import ModuleModel, Point
-from fastlint.semantic.summary import CallSite
+from fastlint.semantic.summary import CallSite, Scope
 from fastlint.semantic.types import Definition, Types, definition_point
 
 __all__ = [
@@ -73,6 +74,15 @@ def dispatched(model: ModuleModel, types: Types, index: int) -> bool:
             return True
         parent = site.parent
     return False
+
+
+def loop_calls(model: ModuleModel, types: Types, scope: Scope) -> Iterator[tuple[int, CallSite]]:
+    """The calls ``scope``'s own code makes on the event loop: neither awaited (an awaited
+    call returns an awaitable, whatever the receiver's annotation says) nor handed to a
+    thread pool."""
+    for index, site in model.own_calls(scope):
+        if site.usage != s.AWAITED and not dispatched(model, types, index):
+            yield index, site
 
 
 def sync_db_reason(model: ModuleModel, types: Types, site: CallSite) -> Optional[str]:

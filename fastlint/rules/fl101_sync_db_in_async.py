@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from fastlint.fastapi.blocking import dispatched, sync_db_reason
+from fastlint.fastapi.blocking import loop_calls, sync_db_reason
 from fastlint.fastapi.sync_rewrite import sync_def_blocker, sync_def_fix
 from fastlint.rule import Case, FixAvailability, Rule
-from fastlint.semantic import summary as s
 
 
 class SyncDbInAsync(Rule):
@@ -92,21 +91,16 @@ class SyncDbInAsync(Rule):
     requires_any = ("async",)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        if node.asynchronous is None:
+        found = self.context.async_context(node)
+        if found is None:
             return
+        scope, async_context = found
         model, types = self.context.model, self.context.types
-        scope = model.scope_of(node)
-        async_context = self.context.facts.context(model, scope) if scope else None
-        if scope is None or async_context is None:
-            return
         findings: dict[int, str] = {}
-        for index, site in model.own_calls(scope):
-            # An awaited call returns an awaitable: whatever its annotation says, the receiver
-            # is async (``await session.execute()`` on a session annotated `Session`).
-            if site.usage != s.AWAITED and not dispatched(model, types, index):
-                reason = sync_db_reason(model, types, site)
-                if reason is not None:
-                    findings[index] = reason
+        for index, site in loop_calls(model, types, scope):
+            reason = sync_db_reason(model, types, site)
+            if reason is not None:
+                findings[index] = reason
         if not findings:
             return
         fixable = sync_def_blocker(self.context, node, scope, async_context) is None

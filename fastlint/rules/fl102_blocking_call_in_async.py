@@ -8,7 +8,7 @@ import libcst as cst
 
 from fastlint.diagnostics import Applicability
 from fastlint.edits import import_module
-from fastlint.fastapi.blocking import Blocking, blocking_call, dispatched, is_sleep
+from fastlint.fastapi.blocking import Blocking, blocking_call, is_sleep, loop_calls
 from fastlint.fastapi.sync_rewrite import sync_def_blocker, sync_def_fix
 from fastlint.rule import Case, FixAvailability, FixBuilder, Rule
 from fastlint.semantic import summary as s
@@ -93,18 +93,14 @@ class BlockingCallInAsync(Rule):
     requires_any = ("async",)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        if node.asynchronous is None:
+        here = self.context.async_context(node)
+        if here is None:
             return
+        scope, async_context = here
         model, types = self.context.model, self.context.types
-        scope = model.scope_of(node)
-        async_context = self.context.facts.context(model, scope) if scope else None
-        if scope is None or async_context is None:
-            return
         findings: dict[int, Blocking] = {}
         database = False  # FL101 findings get the `def` rewrite in this function
-        for index, site in model.own_calls(scope):
-            if site.usage == s.AWAITED or dispatched(model, types, index):
-                continue
+        for index, site in loop_calls(model, types, scope):
             found = blocking_call(model, types, site)
             if found is None:
                 continue

@@ -85,13 +85,11 @@ class TransitiveBlockingCall(Rule):
     requires_any = ("async",)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        if node.asynchronous is None:
+        found = self.context.async_context(node)
+        if found is None:
             return
+        scope, async_context = found
         model = self.context.model
-        scope = model.scope_of(node)
-        async_context = self.context.facts.context(model, scope) if scope else None
-        if scope is None or async_context is None:
-            return
         graph = self.context.project.call_graph
         reported: set[int] = set()
         name = node.name.value
