@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 __all__ = ["Entry", "ResultsCache", "build_entry", "fresh", "metadata_signature", "run_key"]
 
 _KEEP = 4  # result files (run keys) kept per project
+# The files ``fastlint.versions._metadata_files`` reads (not imported: it loads ``packaging``,
+# which a warm run never needs).
 _METADATA_NAMES = ("pyproject.toml", "setup.cfg", "setup.py")
 
 Signature = tuple[tuple[str, int, int], ...]
