@@ -65,3 +65,26 @@ def test_demo_app_fix_leaves_only_unfixable_findings(tmp_path: Path) -> None:
     again = run_cli("check", "--fix", "--unsafe-fixes", "-q", ".", cwd=copy)
     assert again.code == 1
     assert (copy / "app/main.py").read_text() == main
+
+
+def test_api_contract_app_shows_every_route_table_rule() -> None:
+    """fixtures/api_contract_app: one example of each FL6xx rule that works on the route
+    table or on a path operation's declaration."""
+    app = REPO / "fixtures" / "api_contract_app"
+    result = run_cli("check", "--no-cache", "--output-format", "concise", "-q", ".", cwd=app)
+    assert result.code == 1
+    expected = [line for line in (app / "EXPECTED").read_text().split("\n") if line]
+    assert _findings(result.out) == expected
+    assert {line.split()[-1] for line in expected} == {
+        "FL601",
+        "FL602",
+        "FL603",
+        "FL604",
+        "FL605",
+        "FL607",
+        "FL608",
+        "FL609",
+        "FL610",
+        "FL611",
+        "FL612",
+    }
