@@ -4,15 +4,14 @@ compile."""
 
 from __future__ import annotations
 
-import sys
 import tokenize
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Optional
 
 import libcst as cst
 
+from fastlint import syntax
 from fastlint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from fastlint.edits import NodeSpans, remove_imported_names
 from fastlint.source import LineIndex
@@ -21,8 +20,6 @@ if TYPE_CHECKING:
     from fastlint.engine import FileResult
 
 MAX_ROUNDS = 25
-# CPython's own limit, which ``compile`` is judged at (a caller may have raised it).
-DEFAULT_RECURSION_LIMIT = 1000
 
 
 def allowed(fix: Fix, unsafe: bool) -> bool:
@@ -162,26 +159,12 @@ def parses(text: str) -> bool:
 
 
 def compile_error(text: str, path: str) -> Optional[str]:
-    """Why CPython refuses to compile ``text`` (at its default recursion limit), or None when
-    it compiles. Warnings (invalid escapes, ...) are not errors."""
-    limit = sys.getrecursionlimit()
-    try:
-        if limit != DEFAULT_RECURSION_LIMIT:
-            sys.setrecursionlimit(DEFAULT_RECURSION_LIMIT)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            compile(text, path, "exec", dont_inherit=True)
-    except SyntaxError as exc:  # IndentationError and TabError included
-        where = f"line {exc.lineno}: " if exc.lineno else ""
-        return f"{where}{exc.msg}"
-    except RecursionError:
-        return "code nested too deeply"
-    except (MemoryError, ValueError) as exc:
-        return f"{type(exc).__name__}: {exc}"
-    finally:
-        if limit != DEFAULT_RECURSION_LIMIT:
-            sys.setrecursionlimit(limit)
-    return None
+    """Why CPython refuses to compile ``text`` (see :func:`fastlint.syntax.compile_error`), as
+    ``line N: message``; None when it compiles."""
+    error = syntax.compile_error(text, path)
+    if error is None:
+        return None
+    return f"line {error.row}: {error.message.split(': ', 1)[-1]}"
 
 
 def _revert(
