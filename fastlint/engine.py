@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 import libcst as cst
 
+from fastlint import precheck
 from fastlint.config import Settings
 from fastlint.diagnostics import Applicability, Diagnostic, Fix, Location
 from fastlint.gcpause import paused_gc
@@ -103,6 +104,8 @@ def lint_text(
             )
             return result
     active = applicable_rules(text, rules)
+    if active and project is not None and file_path is not None and precheck.enabled():
+        active = _may_report(active, file_path, text, project, settings, result)
     noqa_requested = unused_noqa and "noqa" in text
     if not active and not noqa_requested and judged:
         return result
@@ -184,6 +187,33 @@ def lint_text(
         )
     result.diagnostics.sort(key=Diagnostic.sort_key)
     return result
+
+
+def _may_report(
+    rules: list[type[Rule]],
+    file_path: str,
+    text: str,
+    project: ProjectIndex,
+    settings: Settings,
+    result: FileResult,
+) -> list[type[Rule]]:
+    """The rules that may report in the file, asked of its ``ast``-built model (all of them
+    when the index has none). A rule whose question fails is an internal error of that rule,
+    and it is not run on the file."""
+    view = precheck.PreCheck.of(file_path, text, project, settings)
+    if view is None:
+        return rules
+    kept = []
+    for rule in rules:
+        try:
+            if rule.may_report(view):
+                kept.append(rule)
+        except Exception as exc:
+            message = f"{type(exc).__name__}: {exc}"
+            result.rule_errors.append(
+                RuleError(result.path, rule.code, message, traceback.format_exc())
+            )
+    return kept
 
 
 def _positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:

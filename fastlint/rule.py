@@ -34,6 +34,7 @@ from fastlint.edits import (
 if TYPE_CHECKING:
     from fastlint.config import Settings
     from fastlint.fastapi.facts import AsyncContext, ProjectFacts
+    from fastlint.precheck import PreCheck
     from fastlint.project.index import ProjectIndex
     from fastlint.semantic.model import FileModel
     from fastlint.semantic.summary import Scope
@@ -406,6 +407,13 @@ class Rule(cst.BatchableCSTVisitor):
     @staticmethod
     def fix(applicability: Applicability, message: str) -> FixBuilder:
         return FixBuilder(applicability, message)
+
+    @classmethod
+    def may_report(cls, file: PreCheck) -> bool:
+        """Whether visiting the file may report anything, asked of its ``ast``-built model
+        before LibCST parses it (see ``fastlint.precheck``). False only when the visit could
+        not report; the default, True, always visits."""
+        return True
 
     @classmethod
     def documentation(cls) -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import libcst as cst
 
-from fastlint.walker import children, walk
+from fastlint.walker import TRIVIA, TRIVIA_NAMES, Table, children, walk
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -24,20 +25,26 @@ class _Events(cst.CSTVisitor):
         self.events.append(("leave", id(original_node)))
 
 
-def _walked(module: cst.Module) -> list[tuple[str, int]]:
+_NODE_CLASSES = sorted(
+    {
+        cls.__name__
+        for cls in vars(cst).values()
+        if isinstance(cls, type) and issubclass(cls, cst.CSTNode)
+    }
+)
+
+
+def _walked(module: cst.Module, names: Sequence[str] = _NODE_CLASSES) -> list[tuple[str, int]]:
+    """The events of a walk whose tables name every class in ``names``."""
     events: list[tuple[str, int]] = []
 
-    class Every(dict):  # type: ignore[type-arg]
-        """A table that answers every node class."""
+    def table(kind: str) -> Table:
+        def record(node: cst.CSTNode) -> None:
+            events.append((kind, id(node)))
 
-        def __init__(self, kind: str) -> None:
-            super().__init__()
-            self.kind = kind
+        return {name: [(None, record)] for name in names}
 
-        def get(self, key: object, default: object = None) -> object:
-            return [(None, lambda node: events.append((self.kind, id(node))))]
-
-    walk(module, Every("visit"), Every("leave"), lambda owner, exc: None)
+    walk(module, table("visit"), table("leave"), lambda owner, exc: None)
     return events
 
 
@@ -49,6 +56,28 @@ def test_same_events_as_libcst_on_real_code() -> None:
         expected = _Events()
         module.visit(expected)
         assert _walked(module) == expected.events, path
+
+
+def test_trivia_is_skipped_when_no_method_names_it() -> None:
+    """Tables naming only code nodes see the same events, in the same order, without the
+    whitespace, comments, operators and brackets LibCST would also visit."""
+    code = (ROOT / "fastlint" / "walker.py").read_text(encoding="utf-8")
+    code += "\nx = (a + b) * [c, d]  # comment\nif not x: y = {1: 2}; z = -x\n"
+    module = cst.parse_module(code)
+    expected = _Events()
+    module.visit(expected)
+    trivia = {id(node) for node in _all_nodes(module) if type(node) in TRIVIA}
+    assert trivia
+    code_names = [name for name in _NODE_CLASSES if name not in TRIVIA_NAMES]
+    walked = _walked(module, code_names)
+    assert walked == [event for event in expected.events if event[1] not in trivia]
+
+
+def _all_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
+    out = [node]
+    for child in node.children:
+        out.extend(_all_nodes(child))
+    return out
 
 
 def test_children_match_libcst_for_optional_fields_seen_late() -> None:

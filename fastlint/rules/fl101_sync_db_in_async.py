@@ -6,6 +6,7 @@ import libcst as cst
 
 from fastlint.fastapi.blocking import loop_calls, sync_db_reason
 from fastlint.fastapi.sync_rewrite import sync_def_blocker, sync_def_fix
+from fastlint.precheck import PreCheck
 from fastlint.rule import Case, FixAvailability, Rule
 
 
@@ -89,6 +90,15 @@ class SyncDbInAsync(Rule):
     # Every finding lies in an ``async def``; the receiver's type may come from another module,
     # so no database word is guaranteed to appear in the file itself.
     requires_any = ("async",)
+
+    @classmethod
+    def may_report(cls, file: PreCheck) -> bool:
+        model, types = file.model, file.types
+        return any(
+            sync_db_reason(model, types, site) is not None
+            for scope, _ in file.loop_functions()
+            for _, site in loop_calls(model, types, scope)
+        )
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         found = self.context.async_context(node)

@@ -10,6 +10,7 @@ from fastlint.diagnostics import Applicability
 from fastlint.edits import import_module
 from fastlint.fastapi.blocking import Blocking, blocking_call, is_sleep, loop_calls
 from fastlint.fastapi.sync_rewrite import sync_def_blocker, sync_def_fix
+from fastlint.precheck import PreCheck
 from fastlint.rule import Case, FixAvailability, FixBuilder, Rule
 from fastlint.semantic import summary as s
 from fastlint.semantic.summary import CallSite, Scope
@@ -91,6 +92,16 @@ class BlockingCallInAsync(Rule):
     fix_availability = FixAvailability.SAFE_OR_UNSAFE
     uses_project_facts = True
     requires_any = ("async",)
+
+    @classmethod
+    def may_report(cls, file: PreCheck) -> bool:
+        model, types = file.model, file.types
+        for scope, _ in file.loop_functions():
+            for _, site in loop_calls(model, types, scope):
+                found = blocking_call(model, types, site)
+                if found is not None and found.code != "FL101":
+                    return True
+        return False
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         here = self.context.async_context(node)

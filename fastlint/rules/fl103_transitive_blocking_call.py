@@ -7,6 +7,7 @@ from typing import Optional
 import libcst as cst
 
 from fastlint.fastapi.callgraph import CALLS, PASSES, Chain
+from fastlint.precheck import PreCheck
 from fastlint.rule import Case, FixAvailability, Rule
 
 
@@ -83,6 +84,18 @@ class TransitiveBlockingCall(Rule):
     fix_availability = FixAvailability.NONE
     uses_project_facts = True
     requires_any = ("async",)
+
+    @classmethod
+    def may_report(cls, file: PreCheck) -> bool:
+        graph = file.project.call_graph
+        for scope, _ in file.loop_functions():
+            for effect in graph.effects_here(file.model, scope, file.types):
+                follows = effect.kind == CALLS or (
+                    effect.kind == PASSES and graph.calls_parameter(effect.via, effect.param)
+                )
+                if follows and graph.chain_from(effect.target) is not None:
+                    return True
+        return False
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         found = self.context.async_context(node)

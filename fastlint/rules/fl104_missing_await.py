@@ -8,6 +8,7 @@ import libcst as cst
 
 from fastlint.diagnostics import Applicability
 from fastlint.fastapi.blocking import coroutine_call
+from fastlint.precheck import PreCheck
 from fastlint.rule import Case, FixAvailability, Rule
 from fastlint.semantic import summary as s
 from fastlint.semantic.model import FileModel
@@ -69,6 +70,18 @@ class MissingAwait(Rule):
     description = "a coroutine (`AsyncSession.commit()`, a project `async def`) never awaited"
     fix_availability = FixAvailability.SAFE
     requires_any = ("async",)
+
+    @classmethod
+    def may_report(cls, file: PreCheck) -> bool:
+        model, types = file.model, file.types
+        return any(
+            site.usage in (s.STATEMENT, s.ASSIGNED)
+            and site.scope == scope.id
+            and coroutine_call(model, types, site) is not None
+            for scope in model.functions()
+            if scope.is_async
+            for _, site in model.own_calls(scope)
+        )
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if node.asynchronous is None:

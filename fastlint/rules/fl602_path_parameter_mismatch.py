@@ -8,6 +8,7 @@ import libcst as cst
 
 from fastlint.diagnostics import Applicability
 from fastlint.fastapi.routes import path_params, route_table
+from fastlint.precheck import PreCheck
 from fastlint.rule import Case, FixAvailability, FixBuilder, Rule
 from fastlint.rules.fl601_redundant_response_model import ROUTE_DECORATORS
 from fastlint.semantic import ir
@@ -65,6 +66,10 @@ class PathParameterMismatch(Rule):
     fix_availability = FixAvailability.UNSAFE
     requires_any = ("{", "Path")
     uses_project_facts = True
+
+    @classmethod
+    def may_report(cls, file: PreCheck) -> bool:
+        return any(True for _ in file.decorated_functions(ROUTE_DECORATORS | {"websocket"}))
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         model = self.context.model

@@ -8,8 +8,9 @@ import libcst as cst
 
 from fastlint.diagnostics import Applicability
 from fastlint.fastapi.routes import Conflict
+from fastlint.precheck import PreCheck
 from fastlint.rule import Case, FileContext, FixAvailability, FixBuilder, NodeEdit, Rule
-from fastlint.rules.fl604_duplicate_route import conflicts_here, where
+from fastlint.rules.fl604_duplicate_route import conflicts_here, conflicts_in, where
 
 
 class ShadowedRoute(Rule):
@@ -63,6 +64,10 @@ class ShadowedRoute(Rule):
     fix_availability = FixAvailability.UNSAFE
     requires_any = ("fastapi", "starlette", "APIRouter", "include_router")
     uses_project_facts = True
+
+    @classmethod
+    def may_report(cls, file: PreCheck) -> bool:
+        return conflicts_in(file, "shadowed")
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)

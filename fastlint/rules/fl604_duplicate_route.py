@@ -7,6 +7,7 @@ import os
 import libcst as cst
 
 from fastlint.fastapi.routes import Conflict, route_table
+from fastlint.precheck import PreCheck
 from fastlint.rule import Case, FixAvailability, Rule
 
 
@@ -25,6 +26,15 @@ def conflicts_here(rule: Rule, node: cst.Call, kind: str) -> list[Conflict]:
         and c.report_site is not None
         and c.report_site.order == site.order
     ]
+
+
+def conflicts_in(file: PreCheck, kind: str) -> bool:
+    """Whether the route table has a conflict of ``kind`` to report in the file."""
+    name = file.model.name
+    return any(
+        c.kind == kind and c.report_module == name and c.report_site is not None
+        for c in route_table(file.facts).conflicts()
+    )
 
 
 def where(rule: Rule, filename: str, line: object) -> str:
@@ -75,6 +85,10 @@ class DuplicateRoute(Rule):
     fix_availability = FixAvailability.NONE
     requires_any = ("fastapi", "starlette", "APIRouter", "include_router")
     uses_project_facts = True
+
+    @classmethod
+    def may_report(cls, file: PreCheck) -> bool:
+        return conflicts_in(file, "duplicate")
 
     def visit_Call(self, node: cst.Call) -> None:
         for conflict in conflicts_here(self, node, "duplicate"):

@@ -7,6 +7,7 @@ from typing import Optional
 import libcst as cst
 
 from fastlint.diagnostics import Applicability
+from fastlint.precheck import PreCheck
 from fastlint.rule import Case, FixAvailability, Rule
 from fastlint.semantic.values import values_for
 
@@ -65,6 +66,10 @@ class InvalidRouterPrefix(Rule):
     fix_availability = FixAvailability.SAFE
     requires_any = ("prefix",)
     uses_project_facts = True
+
+    @classmethod
+    def may_report(cls, file: PreCheck) -> bool:
+        return any(arg.keyword == "prefix" for site in file.calls() for arg in site.call.args)
 
     def visit_Call(self, node: cst.Call) -> None:
         argument = next(

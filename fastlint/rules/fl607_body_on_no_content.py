@@ -7,6 +7,7 @@ from typing import Optional
 
 import libcst as cst
 
+from fastlint.precheck import PreCheck
 from fastlint.rule import Case, FixAvailability, Rule
 from fastlint.rules.fl601_redundant_response_model import ROUTE_DECORATORS
 from fastlint.semantic import ir
@@ -62,6 +63,13 @@ class BodyOnNoContent(Rule):
     fix_availability = FixAvailability.NONE
     requires_any = ("status_code",)
     uses_project_facts = True
+
+    @classmethod
+    def may_report(cls, file: PreCheck) -> bool:
+        return any(
+            any(arg.keyword == "status_code" for arg in call.args)
+            for _, call in file.decorated_functions(ROUTE_DECORATORS)
+        )
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         model = self.context.model

@@ -7,6 +7,7 @@ from typing import Optional
 import libcst as cst
 
 from fastlint.fastapi.routes import path_params
+from fastlint.precheck import PreCheck
 from fastlint.rule import Case, FixAvailability, Rule
 from fastlint.semantic import ir
 from fastlint.semantic.model import FileModel, Point
@@ -82,6 +83,10 @@ class BodyOnGet(Rule):
     description = "a `GET`/`HEAD`/`DELETE` path operation that takes a request body"
     fix_availability = FixAvailability.NONE
     uses_project_facts = True
+
+    @classmethod
+    def may_report(cls, file: PreCheck) -> bool:
+        return any(True for _ in file.decorated_functions({*_DECORATORS, "api_route"}))
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         model = self.context.model

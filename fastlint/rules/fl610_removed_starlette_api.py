@@ -7,7 +7,10 @@ from typing import Optional
 import libcst as cst
 
 from fastlint.diagnostics import Applicability
+from fastlint.fastapi.blocking import site_point
+from fastlint.precheck import PreCheck
 from fastlint.rule import Case, FixAvailability, FixBuilder, Rule
+from fastlint.semantic import ir
 from fastlint.semantic.types import Variable
 from fastlint.semantic.values import values_for
 
@@ -18,6 +21,18 @@ TEMPLATES_KEYWORDS = frozenset({"directory", "context_processors", "env"})
 REMOVED_IN = "1.0"
 # `TemplateResponse(request, name, ...)` exists from this Starlette release on.
 REQUEST_FIRST_SINCE = "0.29"
+_METHODS = frozenset({"route", "add_event_handler", "TemplateResponse"})
+
+
+def starlette_versions(path: str) -> tuple[bool, bool]:
+    """(Starlette 1.0 or later is allowed, a Starlette below 0.29 is allowed), by the project
+    metadata nearest to ``path``."""
+    from fastlint.versions import ProjectVersions  # reading metadata needs `packaging`
+
+    declared = ProjectVersions.for_path(path).declared("starlette").versions
+    if declared is None:
+        return True, False
+    return declared.admits_at_or_above(REMOVED_IN), declared.admits_below(REQUEST_FIRST_SINCE)
 
 
 class RemovedStarletteApi(Rule):
@@ -73,21 +88,25 @@ class RemovedStarletteApi(Rule):
     requires_any = ("route", "add_event_handler", "TemplateResponse", "Jinja2Templates")
     uses_project_facts = True
 
+    @classmethod
+    def may_report(cls, file: PreCheck) -> bool:
+        if not starlette_versions(file.path)[0]:
+            return False
+        model = file.model
+        for site in file.calls():
+            func = site.call.func
+            if isinstance(func, ir.Attribute) and func.attr in _METHODS:
+                return True
+            if isinstance(func, (ir.Name, ir.Attribute)) and (
+                model.qualified_name(func, site_point(site)) in TEMPLATES
+            ):
+                return True
+        return False
+
     def _versions(self) -> tuple[bool, bool]:
         """(Starlette 1.0 or later is allowed, a Starlette below 0.29 is allowed)."""
-        from fastlint.versions import ProjectVersions
-
-        def build() -> tuple[bool, bool]:
-            versions = ProjectVersions.for_path(self.context.file_path)
-            declared = versions.declared("starlette").versions
-            if declared is None:
-                return True, False
-            return (
-                declared.admits_at_or_above(REMOVED_IN),
-                declared.admits_below(REQUEST_FIRST_SINCE),
-            )
-
-        return self.context.shared("fl610-versions", build)
+        path = self.context.file_path
+        return self.context.shared("fl610-versions", lambda: starlette_versions(path))
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func

@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from fastlint.fastapi.routes import never_included
+from fastlint.precheck import PreCheck
 from fastlint.rule import Case, FixAvailability, Rule
 from fastlint.semantic import summary as s
 
@@ -56,6 +57,13 @@ class RouterNeverIncluded(Rule):
     fix_availability = FixAvailability.NONE
     requires_any = ("APIRouter", "Router")
     uses_project_facts = True
+
+    @classmethod
+    def may_report(cls, file: PreCheck) -> bool:
+        objects, name = file.facts.objects, file.model.name
+        return any(
+            key in objects and objects[key].module == name for key in never_included(file.facts)
+        )
 
     def visit_Call(self, node: cst.Call) -> None:
         model = self.context.model
