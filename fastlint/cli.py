@@ -227,8 +227,10 @@ def check(
             force_exclude=force_exclude,
         )
     else:
+        from fastlint.gcpause import tune_for_a_run
         from fastlint.runner import run
 
+        tune_for_a_run()
         result = run(
             targets,
             settings,

@@ -12,7 +12,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["paused_gc"]
+__all__ = ["paused_gc", "tune_for_a_run"]
 
 
 @contextmanager
@@ -25,3 +25,14 @@ def paused_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def tune_for_a_run() -> None:
+    """For a whole run of the command line: what is loaded so far (the code of fastlint and
+    LibCST) is never scanned again, and young objects are collected after 10,000 allocations
+    instead of 700. A check allocates hundreds of thousands of short-lived, acyclic objects, and
+    each collection scans every young object still alive, so the default threshold makes the
+    collector rescan the same trees and records many times per file; a cycle (a rule and its
+    file's context) is still collected, only later."""
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)

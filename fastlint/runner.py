@@ -181,14 +181,7 @@ def run(
     workspace = Workspace(settings, paths, found.files, cache=cache)
     cached = [reuse(path, rules, workspace, fix=fix or diff, unsafe=unsafe) for path in found.files]
     misses = [path for path, hit in zip(found.files, cached) if hit is None]
-    if workers > 1 and len(misses) >= PARALLEL_THRESHOLD:
-        if any(rule.uses_project_facts for rule in rules):
-            call_deep(workspace.prepare, misses)  # once here, inherited by the workers
-        checked: Iterator[FileOutcome] = _run_parallel(
-            misses, rules, settings, workers, flags, workspace
-        )
-    else:
-        checked = (process_file(path, rules, settings, workspace, **flags) for path in misses)
+    checked = _check_by_project(misses, rules, settings, workers, flags, workspace)
     for outcome in _in_order(cached, checked):
         if outcome.entry is not None and outcome.path is not None:
             results = workspace.results_for(outcome.path, rules)
@@ -205,6 +198,38 @@ def run(
     result.warnings.extend(workspace.flush())
     result.diagnostics.sort(key=Diagnostic.sort_key)
     return result
+
+
+def _check_by_project(
+    misses: Sequence[str],
+    rules: Sequence[type[Rule]],
+    settings: Settings,
+    workers: int,
+    flags: dict[str, bool],
+    workspace: Workspace,
+) -> Iterator[FileOutcome]:
+    """The outcomes of ``misses``, in order, one project at a time (a run of consecutive files
+    of one project): its facts are built, its files checked (by forked workers when there are
+    enough of them), and its index is written and let go after its last file, so that a run
+    over many projects holds one project's index at a time."""
+    groups: list[tuple[str, list[str]]] = []
+    for path in misses:
+        root = workspace.root_of(path)
+        if groups and groups[-1][0] == root:
+            groups[-1][1].append(path)
+        else:
+            groups.append((root, [path]))
+    last = {root: number for number, (root, _) in enumerate(groups)}
+    for number, (root, files) in enumerate(groups):
+        if workers > 1 and len(files) >= PARALLEL_THRESHOLD:
+            if any(rule.uses_project_facts for rule in rules):
+                call_deep(workspace.prepare, files)  # once here, inherited by the workers
+            yield from _run_parallel(files, rules, settings, workers, flags, workspace)
+        else:
+            for path in files:
+                yield process_file(path, rules, settings, workspace, **flags)
+        if last[root] == number and number < len(groups) - 1:
+            workspace.release(root)
 
 
 def reuse(

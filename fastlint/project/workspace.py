@@ -51,6 +51,7 @@ class Workspace:
         )
         self._pending: dict[str, list[str]] = {}
         self._results: dict[str, ResultsCache] = {}
+        self._warnings: list[str] = []
         clear_signatures()  # metadata files may have changed since an earlier run here
         for path in run_files:
             root = self.root_of(path)
@@ -110,12 +111,25 @@ class Workspace:
         """Write the caches; returns the warnings of those that cannot be written."""
         for results in self._results.values():
             results.flush()
-        warnings = []
+        warnings = list(self._warnings)
         for index in self._indexes.values():
             warning = index.flush()
             if warning is not None:
                 warnings.append(warning)
         return warnings
+
+    def release(self, root: str) -> None:
+        """Write the caches of the project at ``root`` and let its index go (its files are
+        done; asked again, it is built again); a warning that its cache cannot be written is
+        kept for ``flush``."""
+        results = self._results.pop(root, None)
+        if results is not None:
+            results.flush()
+        index = self._indexes.pop(root, None)
+        if index is not None:
+            warning = index.flush()
+            if warning is not None:
+                self._warnings.append(warning)
 
     def prepare(self, paths: Iterable[str]) -> None:
         """Build the project facts of every project that ``paths`` belong to (before worker

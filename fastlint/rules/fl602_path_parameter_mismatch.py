@@ -20,6 +20,21 @@ from fastlint.semantic.values import values_for
 _ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
 
 
+def _calls_path(model: ModuleModel, expr: object, point: Point) -> bool:
+    """Whether ``expr`` holds a call of something named ``Path``, or that means a ``Path`` by
+    its qualified name (``from fastapi import Path as P``)."""
+    if isinstance(expr, ir.Call):
+        dotted = ir.dotted(expr.func) or ""
+        meaning = model.qualified_name(expr.func, point) if dotted else None
+        if dotted.rpartition(".")[2] == "Path" or (meaning or "").endswith(".Path"):
+            return True
+    if isinstance(expr, tuple):
+        return any(_calls_path(model, item, point) for item in expr)
+    if isinstance(expr, ir.Record):
+        return any(_calls_path(model, getattr(expr, name), point) for name in ir.fields_of(expr))
+    return False
+
+
 class _Unknown(Exception):
     """A dependency whose parameters are not known."""
 
@@ -69,7 +84,28 @@ class PathParameterMismatch(Rule):
 
     @classmethod
     def may_report(cls, file: PreCheck) -> bool:
-        return any(True for _ in file.decorated_functions(ROUTE_DECORATORS | {"websocket"}))
+        """A route can only be reported when its path (with its prefixes) has a `{name}`, or
+        one of its parameters calls something named `Path`."""
+        model = file.model
+        for scope, call in file.decorated_functions(ROUTE_DECORATORS | {"websocket"}):
+            point = definition_point(model, scope)
+            if any(
+                _calls_path(model, p.default, point) or _calls_path(model, p.annotation, point)
+                for p in scope.params
+            ):
+                return True
+            path = call.argument(0, "path")
+            if not (isinstance(path, ir.Constant) and isinstance(path.value, str)):
+                return True
+            if "{" in path.value:
+                return True
+            sites = [c for c in model.summary.calls if c.decorates == scope.id and c.call == call]
+            if len(sites) != 1:
+                return True
+            entries = route_table(file.facts).entries_of(model.name, sites[0])
+            if any("{" in entry.path for entry in entries):
+                return True
+        return False
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         model = self.context.model

@@ -7,8 +7,10 @@ from typing import Optional
 import libcst as cst
 
 from fastlint.diagnostics import Applicability
+from fastlint.fastapi.blocking import site_point
 from fastlint.precheck import PreCheck
 from fastlint.rule import Case, FixAvailability, Rule
+from fastlint.semantic import ir
 from fastlint.semantic.values import values_for
 
 
@@ -69,7 +71,21 @@ class InvalidRouterPrefix(Rule):
 
     @classmethod
     def may_report(cls, file: PreCheck) -> bool:
-        return any(arg.keyword == "prefix" for site in file.calls() for arg in site.call.args)
+        for site in file.calls():
+            prefix = next((a.value for a in site.call.args if a.keyword == "prefix"), None)
+            if prefix is None:
+                continue
+            literal = isinstance(prefix, ir.Constant) and isinstance(prefix.value, str)
+            if literal and problem(str(prefix.value)) is None:  # type: ignore[union-attr]
+                continue
+            func = site.call.func
+            if isinstance(func, ir.Attribute) and func.attr == "include_router":
+                return True
+            if isinstance(func, (ir.Name, ir.Attribute)):
+                kind = file.facts.app_class(file.model.qualified_name(func, site_point(site)))
+                if kind is not None and not kind[0]:
+                    return True
+        return False
 
     def visit_Call(self, node: cst.Call) -> None:
         argument = next(

@@ -10,9 +10,9 @@ from fastlint.fastapi.routes import path_params
 from fastlint.precheck import PreCheck
 from fastlint.rule import Case, FixAvailability, Rule
 from fastlint.semantic import ir
-from fastlint.semantic.model import FileModel, Point
+from fastlint.semantic.model import ModuleModel, Point
 from fastlint.semantic.summary import Param
-from fastlint.semantic.types import definition_point
+from fastlint.semantic.types import Types, definition_point
 from fastlint.semantic.values import MODEL_BASES, values_for
 
 NO_BODY_METHODS = frozenset({"GET", "HEAD", "DELETE"})
@@ -34,7 +34,7 @@ _SEQUENCES = frozenset(
 )
 
 
-def _fastapi_function(model: FileModel, expr: Optional[ir.Expr], point: Point) -> Optional[str]:
+def _fastapi_function(model: ModuleModel, expr: Optional[ir.Expr], point: Point) -> Optional[str]:
     """``Body`` for ``Body(...)`` / ``fastapi.Body()`` / ``params.Body()``, by qualified name."""
     if not isinstance(expr, ir.Call):
         return None
@@ -42,6 +42,62 @@ def _fastapi_function(model: FileModel, expr: Optional[ir.Expr], point: Point) -
     if name is None or not (name.startswith("fastapi.") or name.startswith("starlette.")):
         return None
     return name.rsplit(".", 1)[-1]
+
+
+def body_reason(model: ModuleModel, types: Types, param: Param, point: Point) -> Optional[str]:
+    """Why FastAPI reads ``param`` from the request body (`Body()`, a Pydantic model), or None."""
+    marker = _fastapi_function(model, param.default, point)
+    annotation = param.annotation
+    if (
+        marker is None
+        and isinstance(annotation, ir.Subscript)
+        and model.qualified_name(annotation.value, point) in _ANNOTATED
+    ):
+        index = annotation.index
+        parts = index.elements if isinstance(index, ir.Collection) else (index,)
+        for extra in parts[1:]:
+            found = _fastapi_function(model, extra, point)
+            if found is None and isinstance(extra, ir.Call):
+                return None  # a marker that is not known: ``Annotated[M, marker()]``
+            marker = marker or found
+        annotation = parts[0] if parts else None
+    if marker == "Body":
+        return "`Body()`"
+    if marker is not None or (param.default is not None and _is_call(param.default)):
+        return None
+    model_name = _model_class(model, types, annotation, point)
+    return f"the Pydantic model `{model_name}`" if model_name else None
+
+
+def _model_class(
+    model: ModuleModel, types: Types, annotation: Optional[ir.Expr], point: Point, depth: int = 0
+) -> Optional[str]:
+    if annotation is None or depth > 4:
+        return None
+    if isinstance(annotation, ir.BinOp) and annotation.op == "|":
+        for side in (annotation.left, annotation.right):
+            found = _model_class(model, types, side, point, depth + 1)
+            if found:
+                return found
+        return None
+    if isinstance(annotation, ir.Subscript):
+        outer = model.qualified_name(annotation.value, point)
+        if outer in _OPTIONAL or outer in _SEQUENCES:
+            index = annotation.index
+            parts = index.elements if isinstance(index, ir.Collection) else (index,)
+            for part in parts:
+                found = _model_class(model, types, part, point, depth + 1)
+                if found:
+                    return found
+        return None
+    if not isinstance(annotation, (ir.Name, ir.Attribute)):
+        return None
+    qualname = model.qualified_name(annotation, point)
+    if qualname is None or qualname in MODEL_BASES:
+        return None
+    if types.is_subclass(qualname, MODEL_BASES, model.summary.path):
+        return qualname.rsplit(".", 1)[-1]
+    return None
 
 
 class BodyOnGet(Rule):
@@ -86,7 +142,15 @@ class BodyOnGet(Rule):
 
     @classmethod
     def may_report(cls, file: PreCheck) -> bool:
-        return any(True for _ in file.decorated_functions({*_DECORATORS, "api_route"}))
+        model, types = file.model, file.types
+        for scope, _ in file.decorated_functions({*_DECORATORS, "api_route"}):
+            point = definition_point(model, scope)
+            for param in scope.params:
+                if param.kind not in ("vararg", "kwarg") and body_reason(
+                    model, types, param, point
+                ):
+                    return True
+        return False
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         model = self.context.model
@@ -103,7 +167,7 @@ class BodyOnGet(Rule):
         for param in scope.params:
             if param.kind in ("vararg", "kwarg") or param.name in in_path:
                 continue  # a path parameter is never read from the body
-            why = self._body(model, param, point)
+            why = body_reason(model, self.context.types, param, point)
             target = nodes.get(param.name)
             if why is None or target is None:
                 continue
@@ -155,59 +219,6 @@ class BodyOnGet(Rule):
                     if isinstance(text, str) and text.upper() in NO_BODY_METHODS:
                         found.add(text.upper())
         return found
-
-    def _body(self, model: FileModel, param: Param, point: Point) -> Optional[str]:
-        marker = _fastapi_function(model, param.default, point)
-        annotation = param.annotation
-        if (
-            marker is None
-            and isinstance(annotation, ir.Subscript)
-            and model.qualified_name(annotation.value, point) in _ANNOTATED
-        ):
-            index = annotation.index
-            parts = index.elements if isinstance(index, ir.Collection) else (index,)
-            for extra in parts[1:]:
-                found = _fastapi_function(model, extra, point)
-                if found is None and isinstance(extra, ir.Call):
-                    return None  # a marker that is not known: ``Annotated[M, marker()]``
-                marker = marker or found
-            annotation = parts[0] if parts else None
-        if marker == "Body":
-            return "`Body()`"
-        if marker is not None or (param.default is not None and _is_call(param.default)):
-            return None
-        model_name = self._model_class(model, annotation, point)
-        return f"the Pydantic model `{model_name}`" if model_name else None
-
-    def _model_class(
-        self, model: FileModel, annotation: Optional[ir.Expr], point: Point, depth: int = 0
-    ) -> Optional[str]:
-        if annotation is None or depth > 4:
-            return None
-        if isinstance(annotation, ir.BinOp) and annotation.op == "|":
-            for side in (annotation.left, annotation.right):
-                found = self._model_class(model, side, point, depth + 1)
-                if found:
-                    return found
-            return None
-        if isinstance(annotation, ir.Subscript):
-            outer = model.qualified_name(annotation.value, point)
-            if outer in _OPTIONAL or outer in _SEQUENCES:
-                index = annotation.index
-                parts = index.elements if isinstance(index, ir.Collection) else (index,)
-                for part in parts:
-                    found = self._model_class(model, part, point, depth + 1)
-                    if found:
-                        return found
-            return None
-        if not isinstance(annotation, (ir.Name, ir.Attribute)):
-            return None
-        qualname = model.qualified_name(annotation, point)
-        if qualname is None or qualname in MODEL_BASES:
-            return None
-        if self.context.types.is_subclass(qualname, MODEL_BASES, model.summary.path):
-            return qualname.rsplit(".", 1)[-1]
-        return None
 
     valid = (
         Case(

@@ -74,6 +74,11 @@ def _field_names(cls: type) -> tuple[str, ...]:
     return found
 
 
+def fields_of(record: Record) -> tuple[str, ...]:
+    """The names of a record's fields, in order."""
+    return _field_names(type(record))
+
+
 @dataclass(frozen=True)
 class Name(Record):
     __slots__ = ("id",)
