@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from fastlint.semantic.model import ModuleModel
     from fastlint.semantic.summary import CallSite, Scope
     from fastlint.semantic.types import Types
+    from fastlint.semantic.values import Values
 
 T = TypeVar("T")
 
@@ -47,7 +48,7 @@ class PreCheck:
     def __init__(
         self, path: str, text: str, project: ProjectIndex, model: ModuleModel, settings: Settings
     ) -> None:
-        self.path = path
+        self.path = path  # absolute
         self.text = text
         self.project = project
         self.model = model
@@ -59,7 +60,8 @@ class PreCheck:
         cls, path: str, text: str, project: ProjectIndex, settings: Settings
     ) -> Optional[PreCheck]:
         """The view of the file at ``path``; None when the index has no model of it."""
-        model = project.model_for_path(os.path.abspath(path))
+        path = os.path.abspath(path)
+        model = project.model_for_path(path)
         if model is None:
             return None
         return cls(path, text, project, model, settings)
@@ -72,6 +74,13 @@ class PreCheck:
     def types(self) -> Types:
         """Type inference over the index's models (this file's included)."""
         return self.facts.types
+
+    @property
+    def values(self) -> Values:
+        """Static values over the index's models (``fastlint.semantic.values``)."""
+        from fastlint.semantic.values import Values
+
+        return self.shared(Values, lambda: Values(self.types))
 
     def shared(self, key: object, build: Callable[[], T]) -> T:
         """An answer several rules share for this file, built by the first that asks."""

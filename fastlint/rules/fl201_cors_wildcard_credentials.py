@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Optional
 
 import libcst as cst
 
+from fastlint.precheck import PreCheck
 from fastlint.rule import Case, FixAvailability, Rule
 from fastlint.semantic import knowledge
 from fastlint.semantic.values import Argument, Value, values_for
@@ -365,6 +367,13 @@ class CorsWildcardCredentials(Rule):
         ),
     )
 
+    @classmethod
+    def may_report(cls, file: PreCheck) -> bool:
+        return any(
+            _passes_credentials([(bool(a.star), a.keyword) for a in site.call.args])
+            for site in file.calls()
+        )
+
     def visit_Call(self, node: cst.Call) -> None:
         if not _may_pass_credentials(node) or not self._is_cors(self._middleware_class(node)):
             return
@@ -451,11 +460,18 @@ def _may_pass_credentials(call: cst.Call) -> bool:
     """A cheap test that every CORS registration that can fire passes, to keep name resolution
     off the many calls that are not about CORS: ``allow_credentials`` may be passed by keyword,
     as the fifth positional argument after the class or app, or in a ``*``/``**`` unpacking."""
+    return _passes_credentials(
+        [(bool(a.star), a.keyword.value if a.keyword is not None else None) for a in call.args]
+    )
+
+
+def _passes_credentials(args: Sequence[tuple[bool, Optional[str]]]) -> bool:
+    """:func:`_may_pass_credentials` on (unpacked, keyword) of each argument."""
     positional = 0
-    for arg in call.args:
-        if arg.star or (arg.keyword is not None and arg.keyword.value == "allow_credentials"):
+    for star, keyword in args:
+        if star or keyword == "allow_credentials":
             return True
-        if arg.keyword is None:
+        if keyword is None:
             positional += 1
     return positional > CORS_PARAMETERS.index("allow_credentials") + 1
 

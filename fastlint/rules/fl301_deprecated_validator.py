@@ -7,13 +7,16 @@ from typing import TYPE_CHECKING, Optional, Union
 import libcst as cst
 
 from fastlint.diagnostics import Applicability
+from fastlint.fastapi.blocking import site_point
+from fastlint.precheck import PreCheck
 from fastlint.rule import Case, FileContext, FixAvailability, FixBuilder, Rule
 from fastlint.semantic import ir
 from fastlint.semantic import summary as s
 from fastlint.semantic.knowledge import PYDANTIC_VALIDATORS
+from fastlint.semantic.types import definition_point
 
 if TYPE_CHECKING:
-    from fastlint.semantic.model import FileModel
+    from fastlint.semantic.model import FileModel, Point
 
 _V2_VALIDATORS = frozenset(
     {"pydantic.field_validator", "pydantic.functional_validators.field_validator"}
@@ -424,6 +427,27 @@ class DeprecatedValidator(Rule):
         return self._pydantic_2
 
     # -- finding validators ------------------------------------------------------------------
+
+    @classmethod
+    def may_report(cls, file: PreCheck) -> bool:
+        """Only Pydantic 1 validators are reported: a call or decorator that means one."""
+        if file.settings.pydantic_version_for(file.path) < 2:
+            return False
+        model = file.model
+
+        def validator(expr: ir.Expr, point: Point) -> bool:
+            return model.may_name(expr, _NAMES) and (
+                model.qualified_name(expr, point) in PYDANTIC_VALIDATORS
+            )
+
+        if any(validator(site.call.func, site_point(site)) for site in file.calls()):
+            return True
+        return any(
+            isinstance(decorator, (ir.Name, ir.Attribute))
+            and validator(decorator, definition_point(model, scope))
+            for scope in model.functions()
+            for decorator in scope.decorators
+        )
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if node.decorators and self._enabled and not self.context.model.is_guarded(node):

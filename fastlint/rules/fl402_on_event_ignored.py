@@ -8,6 +8,7 @@ import libcst as cst
 
 from fastlint.fastapi.facts import AppObject
 from fastlint.nodes import is_name
+from fastlint.precheck import PreCheck
 from fastlint.rule import Case, FixAvailability, Rule
 
 _EVENT_ARGUMENTS = ("on_startup", "on_shutdown")
@@ -65,6 +66,17 @@ class OnEventIgnored(Rule):
     fix_availability = FixAvailability.NONE
     requires_any = ("on_event", "on_startup", "on_shutdown", "event_handler")
     uses_project_facts = True
+
+    @classmethod
+    def may_report(cls, file: PreCheck) -> bool:
+        """Handlers are reported on an app with a lifespan, or next to one in a call."""
+        if any(obj.is_app and obj.lifespan for obj in file.facts.objects.values()):
+            return True
+        return any(
+            any(a.keyword in _EVENT_ARGUMENTS for a in site.call.args)
+            and any(a.keyword == "lifespan" for a in site.call.args)
+            for site in file.calls()
+        )
 
     def _app_with_lifespan(self, receiver: cst.BaseExpression) -> Optional[AppObject]:
         model = self.context.model

@@ -8,9 +8,10 @@ import libcst as cst
 
 from fastlint.diagnostics import Applicability
 from fastlint.fastapi.facts import Role
+from fastlint.precheck import PreCheck
 from fastlint.rule import Case, FixAvailability, FixBuilder, Rule
 from fastlint.semantic import ir, knowledge
-from fastlint.semantic.model import FileModel, Point
+from fastlint.semantic.model import ModuleModel, Point
 from fastlint.semantic.types import definition_point
 
 ROUTE_DECORATORS = knowledge.ROUTE_METHODS - {"route"}
@@ -22,6 +23,31 @@ def without_argument(call: cst.Call, arg: cst.Arg) -> cst.Call:
     if args and call.args[-1] is arg:
         args[-1] = args[-1].with_changes(comma=arg.comma)
     return call.with_changes(args=args)
+
+
+def _meaning(model: ModuleModel, expr: ir.Expr, point: Point) -> object:
+    """A comparable form of a type expression: names replaced by what they mean."""
+    if isinstance(expr, (ir.Name, ir.Attribute)):
+        return ("name", model.qualified_name(expr, point) or ir.dotted(expr))
+    if isinstance(expr, ir.Subscript):
+        return (
+            "sub",
+            _meaning(model, expr.value, point),
+            _meaning(model, expr.index, point),
+        )
+    if isinstance(expr, ir.Collection):
+        return (expr.kind, tuple(_meaning(model, e, point) for e in expr.elements))
+    if isinstance(expr, ir.BinOp):
+        return (
+            "op",
+            expr.op,
+            _meaning(model, expr.left, point),
+            _meaning(model, expr.right, point),
+        )
+    if isinstance(expr, ir.Constant) and isinstance(expr.value, str):
+        parsed = _parse(expr.value)
+        return _meaning(model, parsed, point) if parsed is not None else expr
+    return expr
 
 
 class RedundantResponseModel(Rule):
@@ -61,6 +87,18 @@ class RedundantResponseModel(Rule):
     requires_any = ("response_model",)
     uses_project_facts = True
 
+    @classmethod
+    def may_report(cls, file: PreCheck) -> bool:
+        model = file.model
+        for scope, call in file.decorated_functions(ROUTE_DECORATORS):
+            given = next((a.value for a in call.args if a.keyword == "response_model"), None)
+            if given is None or scope.returns is None:
+                continue
+            outer = definition_point(model, scope)
+            if _meaning(model, given, outer) == _meaning(model, scope.returns, outer):
+                return True
+        return False
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if node.returns is None:
             return
@@ -69,7 +107,7 @@ class RedundantResponseModel(Rule):
         if scope is None or scope.returns is None:
             return
         outer = definition_point(model, scope)
-        returned = self._meaning(model, scope.returns, outer)
+        returned = _meaning(model, scope.returns, outer)
         for decorator in node.decorators:
             call = decorator.decorator
             if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
@@ -82,7 +120,7 @@ class RedundantResponseModel(Rule):
             if arg is None:
                 continue
             expr = model.expr_of(arg.value)
-            if expr is None or self._meaning(model, expr, outer) != returned:
+            if expr is None or _meaning(model, expr, outer) != returned:
                 continue
             if self.context.facts.role_of(model, scope) not in (
                 Role.PATH_OPERATION,
@@ -98,30 +136,6 @@ class RedundantResponseModel(Rule):
                 "the response model",
                 fix=fix,
             )
-
-    def _meaning(self, model: FileModel, expr: ir.Expr, point: Point) -> object:
-        """A comparable form of a type expression: names replaced by what they mean."""
-        if isinstance(expr, (ir.Name, ir.Attribute)):
-            return ("name", model.qualified_name(expr, point) or ir.dotted(expr))
-        if isinstance(expr, ir.Subscript):
-            return (
-                "sub",
-                self._meaning(model, expr.value, point),
-                self._meaning(model, expr.index, point),
-            )
-        if isinstance(expr, ir.Collection):
-            return (expr.kind, tuple(self._meaning(model, e, point) for e in expr.elements))
-        if isinstance(expr, ir.BinOp):
-            return (
-                "op",
-                expr.op,
-                self._meaning(model, expr.left, point),
-                self._meaning(model, expr.right, point),
-            )
-        if isinstance(expr, ir.Constant) and isinstance(expr.value, str):
-            parsed = _parse(expr.value)
-            return self._meaning(model, parsed, point) if parsed is not None else expr
-        return expr
 
     valid = (
         Case(

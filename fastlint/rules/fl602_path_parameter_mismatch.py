@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
 
@@ -13,30 +13,233 @@ from fastlint.rule import Case, FixAvailability, FixBuilder, Rule
 from fastlint.rules.fl601_redundant_response_model import ROUTE_DECORATORS
 from fastlint.semantic import ir
 from fastlint.semantic.model import ModuleModel, Point
-from fastlint.semantic.summary import Param, Scope
-from fastlint.semantic.types import Definition, Variable, definition_point
-from fastlint.semantic.values import values_for
+from fastlint.semantic.summary import CallSite, Param, Scope
+from fastlint.semantic.types import Definition, Types, Variable, definition_point
+from fastlint.semantic.values import Values, values_for
+
+if TYPE_CHECKING:
+    from fastlint.fastapi.facts import ProjectFacts
 
 _ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
 
 
-def _calls_path(model: ModuleModel, expr: object, point: Point) -> bool:
-    """Whether ``expr`` holds a call of something named ``Path``, or that means a ``Path`` by
-    its qualified name (``from fastapi import Path as P``)."""
-    if isinstance(expr, ir.Call):
-        dotted = ir.dotted(expr.func) or ""
-        meaning = model.qualified_name(expr.func, point) if dotted else None
-        if dotted.rpartition(".")[2] == "Path" or (meaning or "").endswith(".Path"):
-            return True
-    if isinstance(expr, tuple):
-        return any(_calls_path(model, item, point) for item in expr)
-    if isinstance(expr, ir.Record):
-        return any(_calls_path(model, getattr(expr, name), point) for name in ir.fields_of(expr))
-    return False
-
-
 class _Unknown(Exception):
     """A dependency whose parameters are not known."""
+
+
+class _Paths:
+    """FL602's analysis, on the records of any model: what a route's path holds and what its
+    function (and its dependencies) receives from it."""
+
+    def __init__(self, types: Types, facts: ProjectFacts, values: Values) -> None:
+        self.types = types
+        self.facts = facts
+        self.values = values
+
+    def findings(
+        self, model: ModuleModel, scope: Scope, call: ir.Call, site: Optional[CallSite], text: str
+    ) -> tuple[list[str], list[tuple[str, str]]]:
+        """(the names of the path no parameter receives, (parameter, name) of each `Path()`
+        parameter the path lacks) for the route that ``call`` registers ``scope`` with."""
+        point = definition_point(model, scope)
+        template, full = self.template(model, call, site, point)
+        if template is None:
+            return [], []
+        declared: dict[str, Optional[str]] = {}  # received name -> Path() parameter name
+        complete = True
+        try:
+            self._receives(model, scope, point, declared, set(), 0)
+        except _Unknown:
+            complete = False
+        complete = complete and self.route_dependencies(model, call, site, declared)
+        missing: list[str] = []
+        if complete and "path_params" not in text:
+            missing = [name for name in template if name not in declared]
+        stray: list[tuple[str, str]] = []
+        if full and complete:
+            own = {p.name for p in scope.params if p.kind in ("normal", "kwonly")}
+            by_param: dict[str, list[str]] = {}
+            for received, param_name in declared.items():
+                if param_name is not None:
+                    by_param.setdefault(param_name, []).append(received)
+            for param_name, received_names in by_param.items():
+                if param_name in own and not any(n in template for n in received_names):
+                    stray.append((param_name, received_names[0]))
+        return missing, stray
+
+    def template(
+        self, model: ModuleModel, call: ir.Call, site: Optional[CallSite], point: Point
+    ) -> tuple[Optional[list[str]], bool]:
+        """(the parameters of the route's path, whether they include every prefix's)."""
+        path_arg = next((a.value for a in call.args if a.keyword is None), None)
+        if path_arg is None:
+            path_arg = next((a.value for a in call.args if a.keyword == "path"), None)
+        if path_arg is None:
+            return None, False
+        value = self.values.value_of(model, path_arg, point)
+        if value is None or not isinstance(value.data, str):
+            return None, False
+        local = path_params(value.data)
+        entries = route_table(self.facts).entries_of(model.name, site) if site else []
+        if entries and all(e.resolved_path and e.app is not None for e in entries):
+            names: list[str] = []
+            for entry in entries:
+                names.extend(n for n in path_params(entry.path) if n not in names)
+            return names, True
+        return local, False
+
+    def route_dependencies(
+        self,
+        model: ModuleModel,
+        call: ir.Call,
+        site: Optional[CallSite],
+        declared: dict[str, Optional[str]],
+    ) -> bool:
+        entries = route_table(self.facts).entries_of(model.name, site) if site else []
+        if not entries:
+            return not any(a.keyword == "dependencies" for a in call.args)
+        for entry in entries:
+            if not entry.dependencies_complete:
+                return False
+            for qualname in entry.dependencies:
+                found = self._definition(qualname)
+                if found is None:
+                    return False
+                try:
+                    inner = definition_point(found.model, found.scope)
+                    self._receives(found.model, found.scope, inner, declared, set(), 1)
+                except _Unknown:
+                    return False
+        return True
+
+    def _definition(self, qualname: str) -> Optional[Definition]:
+        found = self.types.global_target(qualname)
+        if isinstance(found, Definition):
+            return found
+        owner, _, method = qualname.rpartition(".")
+        member = self.types.class_member(owner, method) if owner else None
+        return member if isinstance(member, Definition) else None
+
+    def _receives(
+        self,
+        model: ModuleModel,
+        scope: Scope,
+        point: Point,
+        declared: dict[str, Optional[str]],
+        seen: set[str],
+        depth: int,
+    ) -> None:
+        """Add the names a function (and its dependencies) receives from the path."""
+        if depth > 8:
+            raise _Unknown
+        key = model.symbol_of(scope)
+        if key in seen:
+            return
+        seen.add(key)
+        for param in scope.params:
+            if param.kind == "kwarg":
+                raise _Unknown
+            if param.kind == "vararg" or (depth and param.name == "self"):
+                continue
+            marker, provider, names = self._marker(model, param, point)
+            if marker in ("Depends", "Security"):
+                self._dependency(model, provider, param, point, declared, seen, depth)
+                continue
+            for name in names:
+                if marker == "Path" and depth == 0:
+                    declared[name] = param.name
+                else:
+                    declared.setdefault(name, None)
+
+    def _dependency(
+        self,
+        model: ModuleModel,
+        provider: Optional[ir.Expr],
+        param: Param,
+        point: Point,
+        declared: dict[str, Optional[str]],
+        seen: set[str],
+        depth: int,
+    ) -> None:
+        types = self.types
+        target = provider
+        if target is None:  # Depends() with the class from the annotation
+            target = self._annotation_type(model, param.annotation, point)
+        if target is None:
+            raise _Unknown
+        found = types.definition(model, target, point)
+        if found is None:
+            raise _Unknown
+        if found.is_class:
+            init = types.class_member(found.qualname, "__init__")
+            if not isinstance(init, Definition):
+                raise _Unknown  # fields of a dataclass or model: not followed
+            found = init
+        inner = definition_point(found.model, found.scope)
+        self._receives(found.model, found.scope, inner, declared, seen, depth + 1)
+
+    def _annotation_type(
+        self, model: ModuleModel, annotation: Optional[ir.Expr], point: Point
+    ) -> Optional[ir.Expr]:
+        if isinstance(annotation, ir.Subscript) and (
+            model.qualified_name(annotation.value, point) in _ANNOTATED
+        ):
+            index = annotation.index
+            parts = index.elements if isinstance(index, ir.Collection) else (index,)
+            return parts[0] if parts else None
+        return annotation if isinstance(annotation, (ir.Name, ir.Attribute)) else None
+
+    def _marker(
+        self, model: ModuleModel, param: Param, point: Point
+    ) -> tuple[Optional[str], Optional[ir.Expr], tuple[str, ...]]:
+        """(FastAPI parameter function, its first argument, the names it is read under) of a
+        parameter: its alias, its ``validation_alias`` (``AliasChoices`` gives several), else
+        its own name. Raises _Unknown when an alias is not a literal."""
+        candidates: list[ir.Expr] = []
+        if param.default is not None:
+            candidates.append(param.default)
+        annotation = param.annotation
+        if isinstance(annotation, ir.Subscript) and (
+            model.qualified_name(annotation.value, point) in _ANNOTATED
+        ):
+            index = annotation.index
+            parts = index.elements if isinstance(index, ir.Collection) else (index,)
+            candidates.extend(parts[1:])
+        if isinstance(annotation, (ir.Name, ir.Attribute)) and isinstance(
+            self.types.target(model, annotation, point), Variable
+        ):
+            raise _Unknown  # a type alias (``Identifier = Annotated[int, Path(...)]``)
+        for candidate in candidates:
+            if isinstance(candidate, (ir.Name, ir.Attribute)) and candidate is not param.default:
+                raise _Unknown  # ``Annotated[int, identifier_path]``: a marker in a variable
+            if not isinstance(candidate, ir.Call):
+                continue
+            name = model.qualified_name(candidate.func, point) or ""
+            if not name.startswith("fastapi."):
+                continue
+            marker = name.rsplit(".", 1)[-1]
+            # FastAPI looks the value up under the alias, the validation alias's choices, and
+            # the name: any of them may be the template's.
+            names: list[str] = [param.name]
+            for keyword in ("alias", "validation_alias"):
+                given = candidate.keyword(keyword)
+                if given is None:
+                    continue
+                if isinstance(given, ir.Constant) and isinstance(given.value, str):
+                    names.append(given.value)
+                elif (
+                    isinstance(given, ir.Call)
+                    and (ir.dotted(given.func) or "").endswith("AliasChoices")
+                    and all(
+                        isinstance(a.value, ir.Constant) and isinstance(a.value.value, str)
+                        for a in given.args
+                    )
+                ):
+                    names.extend(str(a.value.value) for a in given.args)  # type: ignore[union-attr]
+                else:
+                    raise _Unknown
+            return marker, candidate.argument(0, "dependency"), tuple(names)
+        return None, None, (param.name,)
 
 
 class PathParameterMismatch(Rule):
@@ -84,26 +287,17 @@ class PathParameterMismatch(Rule):
 
     @classmethod
     def may_report(cls, file: PreCheck) -> bool:
-        """A route can only be reported when its path (with its prefixes) has a `{name}`, or
-        one of its parameters calls something named `Path`."""
         model = file.model
+        paths = _Paths(file.types, file.facts, file.values)
         for scope, call in file.decorated_functions(ROUTE_DECORATORS | {"websocket"}):
+            receiver = call.func.value if isinstance(call.func, ir.Attribute) else None
             point = definition_point(model, scope)
-            if any(
-                _calls_path(model, p.default, point) or _calls_path(model, p.annotation, point)
-                for p in scope.params
-            ):
-                return True
-            path = call.argument(0, "path")
-            if not (isinstance(path, ir.Constant) and isinstance(path.value, str)):
-                return True
-            if "{" in path.value:
-                return True
+            if receiver is None or not file.facts.is_app_or_router(model, receiver, point):
+                continue
             sites = [c for c in model.summary.calls if c.decorates == scope.id and c.call == call]
-            if len(sites) != 1:
-                return True
-            entries = route_table(file.facts).entries_of(model.name, sites[0])
-            if any("{" in entry.path for entry in entries):
+            site = sites[0] if len(sites) == 1 else None
+            missing, stray = paths.findings(model, scope, call, site, file.text)
+            if missing or stray:
                 return True
         return False
 
@@ -126,214 +320,31 @@ class PathParameterMismatch(Rule):
                 continue
             self._check(node, scope, call)
 
-    def _template(self, call: cst.Call) -> tuple[Optional[list[str]], bool]:
-        """(the parameters of the route's path, whether they include every prefix's)."""
-        model = self.context.model
-        path_arg = next((a for a in call.args if a.keyword is None), None)
-        if path_arg is None:
-            path_arg = next((a for a in call.args if a.keyword and a.keyword.value == "path"), None)
-        if path_arg is None:
-            return None, False
-        value = values_for(self.context).value_at(model, path_arg.value)
-        if value is None or not isinstance(value.data, str):
-            return None, False
-        local = path_params(value.data)
-        site = model.call_site(call)
-        entries = route_table(self.context.facts).entries_of(model.name, site) if site else []
-        if entries and all(e.resolved_path and e.app is not None for e in entries):
-            names: list[str] = []
-            for entry in entries:
-                names.extend(n for n in path_params(entry.path) if n not in names)
-            return names, True
-        return local, False
-
     def _check(self, node: cst.FunctionDef, scope: Scope, call: cst.Call) -> None:
         model = self.context.model
-        template, full = self._template(call)
-        if template is None:
+        expr = model.expr_of(call)
+        if not isinstance(expr, ir.Call):
             return
-        point = definition_point(model, scope)
-        declared: dict[str, Optional[str]] = {}  # received name -> Path() parameter name
-        complete = True
-        try:
-            self._receives(model, scope, point, declared, set(), 0)
-        except _Unknown:
-            complete = False
-        complete = complete and self._route_dependencies(call, declared)
-        reads_path_params = "path_params" in self.context.text
-        if complete and not reads_path_params:
-            for name in template:
-                if name not in declared:
-                    self.report(
-                        node.name,
-                        f"The path has `{{{name}}}` but `{node.name.value}` (and its "
-                        f"dependencies) has no parameter `{name}`: its value is dropped",
-                        fix=self._add_parameter(node, name),
-                    )
-        if full and complete:
-            params = {p.name.value: p for p in (*node.params.params, *node.params.kwonly_params)}
-            by_param: dict[str, list[str]] = {}
-            for received, param_name in declared.items():
-                if param_name is not None:
-                    by_param.setdefault(param_name, []).append(received)
-            for param_name, received_names in by_param.items():
-                target = params.get(param_name)
-                if target is None or any(n in template for n in received_names):
-                    continue
+        paths = _Paths(self.context.types, self.context.facts, values_for(self.context))
+        missing, stray = paths.findings(
+            model, scope, expr, model.call_site(call), self.context.text
+        )
+        for name in missing:
+            self.report(
+                node.name,
+                f"The path has `{{{name}}}` but `{node.name.value}` (and its "
+                f"dependencies) has no parameter `{name}`: its value is dropped",
+                fix=self._add_parameter(node, name),
+            )
+        params = {p.name.value: p for p in (*node.params.params, *node.params.kwonly_params)}
+        for param_name, received in stray:
+            target = params.get(param_name)
+            if target is not None:
                 self.report(
                     target,
                     f"`{param_name}` is declared with `Path()` but the path has no "
-                    f"`{{{received_names[0]}}}`: every request fails with a 422",
+                    f"`{{{received}}}`: every request fails with a 422",
                 )
-
-    def _route_dependencies(self, call: cst.Call, declared: dict[str, Optional[str]]) -> bool:
-        model = self.context.model
-        site = model.call_site(call)
-        entries = route_table(self.context.facts).entries_of(model.name, site) if site else []
-        if not entries:
-            return not any(a.keyword and a.keyword.value == "dependencies" for a in call.args)
-        for entry in entries:
-            if not entry.dependencies_complete:
-                return False
-            for qualname in entry.dependencies:
-                found = self._definition(qualname)
-                if found is None:
-                    return False
-                try:
-                    inner = definition_point(found.model, found.scope)
-                    self._receives(found.model, found.scope, inner, declared, set(), 1)
-                except _Unknown:
-                    return False
-        return True
-
-    def _definition(self, qualname: str) -> Optional[Definition]:
-        found = self.context.types.global_target(qualname)
-        if isinstance(found, Definition):
-            return found
-        owner, _, method = qualname.rpartition(".")
-        member = self.context.types.class_member(owner, method) if owner else None
-        return member if isinstance(member, Definition) else None
-
-    def _receives(
-        self,
-        model: ModuleModel,
-        scope: Scope,
-        point: Point,
-        declared: dict[str, Optional[str]],
-        seen: set[str],
-        depth: int,
-    ) -> None:
-        """Add the names a function (and its dependencies) receives from the path."""
-        if depth > 8:
-            raise _Unknown
-        key = model.symbol_of(scope)
-        if key in seen:
-            return
-        seen.add(key)
-        for param in scope.params:
-            if param.kind == "kwarg":
-                raise _Unknown
-            if param.kind == "vararg" or (depth and param.name == "self"):
-                continue
-            marker, provider, names = self._marker(model, param, point)
-            if marker in ("Depends", "Security"):
-                self._dependency(model, provider, param, point, declared, seen, depth)
-                continue
-            for name in names:
-                if marker == "Path" and depth == 0:
-                    declared[name] = param.name
-                else:
-                    declared.setdefault(name, None)
-
-    def _dependency(
-        self,
-        model: ModuleModel,
-        provider: Optional[ir.Expr],
-        param: Param,
-        point: Point,
-        declared: dict[str, Optional[str]],
-        seen: set[str],
-        depth: int,
-    ) -> None:
-        types = self.context.types
-        target = provider
-        if target is None:  # Depends() with the class from the annotation
-            target = self._annotation_type(model, param.annotation, point)
-        if target is None:
-            raise _Unknown
-        found = types.definition(model, target, point)
-        if found is None:
-            raise _Unknown
-        if found.is_class:
-            init = types.class_member(found.qualname, "__init__")
-            if not isinstance(init, Definition):
-                raise _Unknown  # fields of a dataclass or model: not followed
-            found = init
-        inner = definition_point(found.model, found.scope)
-        self._receives(found.model, found.scope, inner, declared, seen, depth + 1)
-
-    def _annotation_type(
-        self, model: ModuleModel, annotation: Optional[ir.Expr], point: Point
-    ) -> Optional[ir.Expr]:
-        if isinstance(annotation, ir.Subscript) and (
-            model.qualified_name(annotation.value, point) in _ANNOTATED
-        ):
-            index = annotation.index
-            parts = index.elements if isinstance(index, ir.Collection) else (index,)
-            return parts[0] if parts else None
-        return annotation if isinstance(annotation, (ir.Name, ir.Attribute)) else None
-
-    def _marker(
-        self, model: ModuleModel, param: Param, point: Point
-    ) -> tuple[Optional[str], Optional[ir.Expr], tuple[str, ...]]:
-        """(FastAPI parameter function, its first argument, the names it is read under) of a
-        parameter: its alias, its ``validation_alias`` (``AliasChoices`` gives several), else
-        its own name. Raises _Unknown when an alias is not a literal."""
-        candidates: list[ir.Expr] = []
-        if param.default is not None:
-            candidates.append(param.default)
-        annotation = param.annotation
-        if isinstance(annotation, ir.Subscript) and (
-            model.qualified_name(annotation.value, point) in _ANNOTATED
-        ):
-            index = annotation.index
-            parts = index.elements if isinstance(index, ir.Collection) else (index,)
-            candidates.extend(parts[1:])
-        if isinstance(annotation, (ir.Name, ir.Attribute)) and isinstance(
-            self.context.types.target(model, annotation, point), Variable
-        ):
-            raise _Unknown  # a type alias (``Identifier = Annotated[int, Path(...)]``)
-        for candidate in candidates:
-            if isinstance(candidate, (ir.Name, ir.Attribute)) and candidate is not param.default:
-                raise _Unknown  # ``Annotated[int, identifier_path]``: a marker in a variable
-            if not isinstance(candidate, ir.Call):
-                continue
-            name = model.qualified_name(candidate.func, point) or ""
-            if not name.startswith("fastapi."):
-                continue
-            marker = name.rsplit(".", 1)[-1]
-            # FastAPI looks the value up under the alias, the validation alias's choices, and
-            # the name: any of them may be the template's.
-            names: list[str] = [param.name]
-            for keyword in ("alias", "validation_alias"):
-                given = candidate.keyword(keyword)
-                if given is None:
-                    continue
-                if isinstance(given, ir.Constant) and isinstance(given.value, str):
-                    names.append(given.value)
-                elif (
-                    isinstance(given, ir.Call)
-                    and (ir.dotted(given.func) or "").endswith("AliasChoices")
-                    and all(
-                        isinstance(a.value, ir.Constant) and isinstance(a.value.value, str)
-                        for a in given.args
-                    )
-                ):
-                    names.extend(str(a.value.value) for a in given.args)  # type: ignore[union-attr]
-                else:
-                    raise _Unknown
-            return marker, candidate.argument(0, "dependency"), tuple(names)
-        return None, None, (param.name,)
 
     def _add_parameter(self, node: cst.FunctionDef, name: str) -> Optional[FixBuilder]:
         params = node.params

@@ -11,9 +11,9 @@ from fastlint.precheck import PreCheck
 from fastlint.rule import Case, FixAvailability, Rule
 from fastlint.rules.fl601_redundant_response_model import ROUTE_DECORATORS
 from fastlint.semantic import ir
-from fastlint.semantic.model import FileModel, Point
+from fastlint.semantic.model import FileModel, ModuleModel, Point
 from fastlint.semantic.types import definition_point
-from fastlint.semantic.values import values_for
+from fastlint.semantic.values import Values, values_for
 
 NO_BODY_STATUSES = frozenset({204, 304})
 _STATUS_NAME = re.compile(r"^(?:fastapi|starlette)\.status\.HTTP_(\d{3})_")
@@ -21,6 +21,22 @@ _HTTP_STATUS = {"http.HTTPStatus.NO_CONTENT": 204, "http.HTTPStatus.NOT_MODIFIED
 RESPONSE_CLASSES = frozenset(
     {"starlette.responses.Response", "fastapi.Response", "fastapi.responses.Response"}
 )
+
+
+def status_of(model: ModuleModel, values: Values, expr: ir.Expr, point: Point) -> Optional[int]:
+    """The status code ``expr`` means (``204``, ``status.HTTP_204_NO_CONTENT``, a constant)."""
+    if isinstance(expr, (ir.Name, ir.Attribute)):
+        qualname = model.qualified_name(expr, point)
+        if qualname is not None:
+            match = _STATUS_NAME.match(qualname)
+            if match is not None:
+                return int(match.group(1))
+            if qualname in _HTTP_STATUS:
+                return _HTTP_STATUS[qualname]
+    value = values.value_of(model, expr, point)
+    if value is not None and isinstance(value.data, int) and not isinstance(value.data, bool):
+        return value.data
+    return None
 
 
 class BodyOnNoContent(Rule):
@@ -66,10 +82,16 @@ class BodyOnNoContent(Rule):
 
     @classmethod
     def may_report(cls, file: PreCheck) -> bool:
-        return any(
-            any(arg.keyword == "status_code" for arg in call.args)
-            for _, call in file.decorated_functions(ROUTE_DECORATORS)
-        )
+        model = file.model
+        for scope, call in file.decorated_functions(ROUTE_DECORATORS):
+            given = next((a.value for a in call.args if a.keyword == "status_code"), None)
+            if given is None:
+                continue
+            if status_of(model, file.values, given, definition_point(model, scope)) in (
+                NO_BODY_STATUSES
+            ):
+                return True
+        return False
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         model = self.context.model
@@ -123,17 +145,10 @@ class BodyOnNoContent(Rule):
                     break
 
     def _status(self, model: FileModel, node: cst.BaseExpression) -> Optional[int]:
-        qualname = model.resolve(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
-        if qualname is not None:
-            match = _STATUS_NAME.match(qualname)
-            if match is not None:
-                return int(match.group(1))
-            if qualname in _HTTP_STATUS:
-                return _HTTP_STATUS[qualname]
-        value = values_for(self.context).value_at(model, node)
-        if value is not None and isinstance(value.data, int) and not isinstance(value.data, bool):
-            return value.data
-        return None
+        expr, point = model.expr_of(node), model.point_of(node)
+        if expr is None or point is None:
+            return None
+        return status_of(model, values_for(self.context), expr, point)
 
     def _declares_body(self, model: FileModel, annotation: ir.Expr, point: Point) -> bool:
         if isinstance(annotation, ir.Constant) and annotation.value is None:

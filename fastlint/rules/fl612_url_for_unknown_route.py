@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from fastlint.fastapi.routes import route_names
+from fastlint.precheck import PreCheck
 from fastlint.rule import Case, FixAvailability, Rule
 from fastlint.semantic import ir
 
@@ -62,6 +63,23 @@ class UrlForUnknownRoute(Rule):
     fix_availability = FixAvailability.NONE
     requires_any = ("url_for", "url_path_for")
     uses_project_facts = True
+
+    @classmethod
+    def may_report(cls, file: PreCheck) -> bool:
+        names = None
+        for site in file.calls_of_attribute(("url_for", "url_path_for")):
+            args = site.call.args
+            if not args or args[0].keyword is not None or args[0].star:
+                continue
+            literal = args[0].value
+            if not (isinstance(literal, ir.Constant) and isinstance(literal.value, str)):
+                continue
+            names = names or route_names(file.facts)
+            if names is None:
+                return False
+            if not names.has(literal.value):
+                return True
+        return False
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
