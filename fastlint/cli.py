@@ -227,21 +227,21 @@ def check(
             force_exclude=force_exclude,
         )
     else:
-        from fastlint.gcpause import tune_for_a_run
+        from fastlint.gcpause import tuned_for_a_run
         from fastlint.runner import run
 
-        tune_for_a_run()
-        result = run(
-            targets,
-            settings,
-            rules,
-            fix=fixing,
-            unsafe=unsafe,
-            diff=diff,
-            force_exclude=force_exclude,
-            jobs=jobs,
-            cache=not no_cache,
-        )
+        with tuned_for_a_run():
+            result = run(
+                targets,
+                settings,
+                rules,
+                fix=fixing,
+                unsafe=unsafe,
+                diff=diff,
+                force_exclude=force_exclude,
+                jobs=jobs,
+                cache=not no_cache,
+            )
 
     for warning in result.warnings:
         _err(f"warning: {warning}")

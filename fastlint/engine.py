@@ -107,7 +107,14 @@ def lint_text(
     if active and project is not None and file_path is not None and precheck.enabled():
         active = _may_report(active, file_path, text, project, settings, result)
     noqa_requested = unused_noqa and "noqa" in text
-    if not active and not noqa_requested and judged:
+    if not active and judged:  # no rule can report: only unused suppressions are left
+        if noqa_requested:
+            suppressions = parse_suppressions(text)
+            if suppressions.lines:
+                unused = _unused_noqa(
+                    path, suppressions, {}, rules, known_codes, LineIndex(text), text
+                )
+                result.diagnostics.extend(sorted(unused, key=Diagnostic.sort_key))
         return result
     try:
         with paused_gc():
@@ -175,15 +182,7 @@ def lint_text(
         result.diagnostics.append(diagnostic)
     if noqa_requested:
         result.diagnostics.extend(
-            _unused_noqa(
-                path,
-                suppressions,
-                used,
-                {r.code for r in rules},
-                known_codes if known_codes is not None else frozenset(r.code for r in rules),
-                lines,
-                text,
-            )
+            _unused_noqa(path, suppressions, used, rules, known_codes, lines, text)
         )
     result.diagnostics.sort(key=Diagnostic.sort_key)
     return result
@@ -297,13 +296,16 @@ def _unused_noqa(
     path: str,
     suppressions: Suppressions,
     used: dict[int, set[str]],
-    selected: set[str],
-    known: frozenset[str],
+    rules: Sequence[type[Rule]],
+    known_codes: Optional[frozenset[str]],
     lines: LineIndex,
     text: str,
 ) -> list[Diagnostic]:
-    """FL002 findings; ``known`` holds the codes of every registered rule (a code that no rule
-    has is reported as unknown even when not selected)."""
+    """FL002 findings for the selected ``rules``; ``known_codes`` holds the codes of every
+    registered rule (a code that no rule has is reported as unknown even when not selected;
+    None: the selected ones)."""
+    selected = {r.code for r in rules}
+    known = known_codes if known_codes is not None else frozenset(selected)
     out = []
     for row, comment in sorted(suppressions.lines.items()):
         if comment.codes is None:

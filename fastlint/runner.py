@@ -18,6 +18,7 @@ from fastlint.diagnostics import Applicability, Diagnostic
 from fastlint.discovery import discover, is_excluded
 from fastlint.engine import UNUSED_NOQA_CODE, FileResult, RuleError, file_error, lint_text
 from fastlint.fixer import fix_text
+from fastlint.gcpause import after_file, after_project
 from fastlint.isolation import IsolatedFailure, budget_for, can_isolate, is_outlier, run_isolated
 from fastlint.project.index import ProjectIndex
 from fastlint.project.results import Entry, build_entry, fresh
@@ -228,8 +229,10 @@ def _check_by_project(
         else:
             for path in files:
                 yield process_file(path, rules, settings, workspace, **flags)
+                after_file()
         if last[root] == number and number < len(groups) - 1:
             workspace.release(root)
+            after_project()
 
 
 def reuse(
@@ -288,7 +291,11 @@ def _work(paths: Sequence[str]) -> list[FileOutcome]:
     settings = cast(Settings, _WORKER["settings"])
     flags = cast("dict[str, bool]", _WORKER["flags"])
     workspace = cast(Workspace, _WORKER["workspace"])
-    return [process_file(path, rules, settings, workspace, **flags) for path in paths]
+    outcomes = []
+    for path in paths:
+        outcomes.append(process_file(path, rules, settings, workspace, **flags))
+        after_file()
+    return outcomes
 
 
 def _run_parallel(

@@ -136,3 +136,20 @@ def test_a_failing_precheck_is_an_internal_error_of_that_rule_only(tmp_path: Pat
         ("FL999", "KeyError: 'no such scope'")
     ]
     assert result.diagnostics == []
+
+
+def test_an_unused_noqa_is_found_without_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When no rule may report in a file, every suppression in it is unused: FL002 needs the
+    comments, not the tree."""
+    unused = all_rules()["FL002"]
+    calls = _parses(monkeypatch)
+    code = APP + "\nLIMIT = 10  # noqa: FL101\nOTHER = 1  # noqa: E501\n"
+    found = run_rule(unused, code, rules=[unused, *RULES])
+    assert [(d.code, d.start.row, d.message) for d in found.diagnostics] == [
+        ("FL002", 11, "Unused `noqa` directive (unused: FL101)")
+    ]
+    assert calls == []
+    monkeypatch.setenv("FASTLINT_NO_PRECHECK", "1")
+    again = run_rule(unused, code, rules=[unused, *RULES])
+    assert [(d.code, d.start.row) for d in again.diagnostics] == [("FL002", 11)]
+    assert calls
