@@ -12,7 +12,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["after_file", "after_project", "paused_gc", "tune_for_a_run", "tuned_for_a_run"]
+__all__ = ["after_file", "after_project", "paused_gc", "tuned_for_a_run"]
 
 
 @contextmanager
@@ -29,10 +29,20 @@ def paused_gc() -> Iterator[None]:
 
 @contextmanager
 def tuned_for_a_run() -> Iterator[None]:
-    """``tune_for_a_run`` for the block, and the collector as it was after it (a run made
-    in-process, as by tests or an editor integration, leaves the process unchanged)."""
+    """The collector for a whole run of the command line, restored afterwards (a run made
+    in-process, as by tests or an editor integration, leaves the process unchanged).
+
+    What is loaded so far (the code of fastlint and LibCST) is never scanned again, and the
+    collector runs between files (``after_file``) instead of every few hundred allocations.
+    A check allocates hundreds of thousands of objects that live as long as the file's trees
+    and records; every automatic collection scans all of them that are still alive, which
+    cost a quarter of a run. Between files they are gone (reference counting frees them), and
+    a young collection then scans only what the file left behind; the cycles a check makes (a
+    rule and its file's context) are collected there."""
     enabled = gc.isenabled()
-    tune_for_a_run()
+    gc.freeze()
+    gc.disable()
+    _RUN["tuned"] = True
     try:
         yield
     finally:
@@ -42,25 +52,11 @@ def tuned_for_a_run() -> Iterator[None]:
             gc.enable()
 
 
-def tune_for_a_run() -> None:
-    """For a whole run of the command line: what is loaded so far (the code of fastlint and
-    LibCST) is never scanned again, and the collector runs between files (``after_file``)
-    instead of every few hundred allocations. A check allocates hundreds of thousands of
-    objects that live as long as the file's trees and records; every automatic collection
-    scans all of them that are still alive, which cost a quarter of a run. Between files they
-    are gone (reference counting frees them), and a young collection then scans only what the
-    file left behind; the cycles a check makes (a rule and its file's context) are collected
-    there."""
-    gc.freeze()
-    gc.disable()
-    _RUN["tuned"] = True
-
-
 _RUN = {"tuned": False, "files": 0}
 
 
 def after_file() -> None:
-    """Collect between two files of a run tuned by ``tune_for_a_run`` (nothing otherwise):
+    """Collect between two files of a run tuned by ``tuned_for_a_run`` (nothing otherwise):
     the youngest generation each time, the next every 10 files. The oldest, which holds the
     project's index, is collected when a project is done (``after_project``): scanning it
     more often cost more than all the rest."""
