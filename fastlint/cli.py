@@ -170,7 +170,7 @@ def check(
     verbose: bool,
 ) -> None:
     """Check PATHS (default: the current directory; `-` reads code from standard input)."""
-    from fastlint.registry import all_rules, select_rules, validate_selectors
+    from fastlint.registry import select_rules, validate_selectors
 
     from_stdin = paths == ("-",) or (not paths and stdin_filename is not None)
     if "-" in paths and not from_stdin:
@@ -297,7 +297,6 @@ def check(
             quiet=quiet,
             baseline_note=baseline_note,
             docs_url=settings.docs_url,
-            registry=all_rules(),
         )
     finally:
         if out is not stdout:
@@ -367,9 +366,9 @@ def _write_report(
     quiet: bool,
     baseline_note: str,
     docs_url: Optional[str],
-    registry: Mapping[str, type[Rule]],
 ) -> None:
     from fastlint.docs import rule_infos
+    from fastlint.registry import all_rules, catalogue
     from fastlint.reporters import Report, render, repository_root, statistics
     from fastlint.reporters.text import show_fixes as fixes_list
     from fastlint.reporters.text import summary
@@ -377,10 +376,14 @@ def _write_report(
     if show_statistics:
         out.write(statistics.render(output_format, result.diagnostics, unsafe))
     else:
+        if output_format == "sarif":  # its rule descriptors carry each rule's documentation
+            infos = rule_infos(all_rules().values(), docs_url)
+        else:  # the others need no rule class
+            infos = {code: entry.info(docs_url) for code, entry in catalogue().items()}
         report = Report(
             result.diagnostics,
             result.texts,
-            rule_infos(registry.values(), docs_url),
+            infos,
             unsafe=unsafe,
             root=repository_root(os.getcwd()),
             color=color,

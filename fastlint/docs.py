@@ -34,21 +34,33 @@ class RuleInfo:
     documentation: str = ""
 
 
+def _builtin_module(module: str) -> bool:
+    return module == BUILTIN_PACKAGE or module.startswith(BUILTIN_PACKAGE + ".")
+
+
 def is_builtin(rule: Any) -> bool:
-    module = getattr(rule, "__module__", "")
-    return bool(module == BUILTIN_PACKAGE or module.startswith(BUILTIN_PACKAGE + "."))
+    return _builtin_module(getattr(rule, "__module__", ""))
+
+
+def url_for(
+    code: str, module: str, own: Optional[str] = None, base: Optional[str] = None
+) -> Optional[str]:
+    """The doc URL of the rule ``code`` defined in ``module``: its own URL when it has one,
+    else, for built-in rules, the base URL (``DEFAULT_DOCS_URL`` unless configured) plus
+    ``CODE.md``."""
+    if own:
+        return own
+    if not _builtin_module(module):
+        return None
+    base = base or DEFAULT_DOCS_URL
+    return f"{base if base.endswith('/') else base + '/'}{code}.md"
 
 
 def rule_url(rule: Any, base: Optional[str] = None) -> Optional[str]:
-    """The doc URL of a rule: a plugin rule's own ``url`` attribute, else, for built-in rules,
-    the base URL (``DEFAULT_DOCS_URL`` unless configured) plus ``CODE.md``."""
+    """The doc URL of a rule class: its own ``url`` attribute, else the built-in page."""
     own = getattr(rule, "url", None)
-    if isinstance(own, str) and own:
-        return own
-    if not is_builtin(rule):
-        return None
-    base = base or DEFAULT_DOCS_URL
-    return f"{base if base.endswith('/') else base + '/'}{rule.code}.md"
+    own = own if isinstance(own, str) and own else None
+    return url_for(rule.code, getattr(rule, "__module__", ""), own, base)
 
 
 def first_section(documentation: str) -> str:

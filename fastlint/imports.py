@@ -4,13 +4,16 @@ What names mean is the semantic model's business (:mod:`fastlint.semantic.model`
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-import libcst as cst
+if TYPE_CHECKING:  # imported where used: the index's ast summaries need no LibCST
+    import libcst as cst
 
 
 def dotted_name(node: cst.BaseExpression) -> Optional[str]:
     """``a.b.c`` for a Name/Attribute chain, else None."""
+    import libcst as cst
+
     parts: list[str] = []
     while isinstance(node, cst.Attribute):
         parts.append(node.attr.value)
@@ -23,6 +26,8 @@ def dotted_name(node: cst.BaseExpression) -> Optional[str]:
 
 def alias_asname(alias: cst.ImportAlias) -> Optional[str]:
     """The ``as`` name of an import alias, if it has one."""
+    import libcst as cst
+
     if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
         return alias.asname.name.value
     return None

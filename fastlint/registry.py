@@ -1,18 +1,24 @@
 """The rule registry: built-in rules, plugins from the ``fastlint.rules`` entry-point group,
-and selection by code, prefix, name or ``ALL``."""
+and selection by code, prefix, name or ``ALL``.
+
+Selection works on :class:`RuleEntry` records (the built-in ones come from
+:mod:`fastlint.rules.catalogue`); a rule's class is imported when a file is checked with it."""
 
 from __future__ import annotations
 
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, Optional, Union, overload
 
 from fastlint.config import ConfigError, Settings
-from fastlint.rule import Rule
+from fastlint.docs import RuleInfo, url_for
+
+if TYPE_CHECKING:
+    from fastlint.rule import Rule
 
 ENTRY_POINT_GROUP = "fastlint.rules"
 _CODE_RE = re.compile(r"^[A-Z]+[0-9]{3}$")
@@ -61,6 +67,8 @@ def _entry_points() -> list[Any]:
 
 
 def _rules_from_object(obj: Any, origin: str) -> list[type[Rule]]:
+    from fastlint.rule import Rule
+
     if isinstance(obj, type) and issubclass(obj, Rule):
         return [obj]
     if isinstance(obj, (list, tuple)):
@@ -71,23 +79,81 @@ def _rules_from_object(obj: Any, origin: str) -> list[type[Rule]]:
     raise RegistryError(f"plugin {origin}: {obj!r} is not a fastlint Rule class or list of them")
 
 
-def build_registry(rules: Iterable[type[Rule]]) -> dict[str, type[Rule]]:
-    registry: dict[str, type[Rule]] = {}
-    names: dict[str, str] = {}
-    for rule in rules:
+@dataclass(frozen=True)
+class RuleEntry:
+    """A rule as selection, the results cache and most reports know it: a built-in rule from
+    :mod:`fastlint.rules.catalogue`, before its module is imported; a plugin rule from its
+    (loaded) class."""
+
+    code: str
+    name: str
+    default_enabled: bool
+    fix: str  # a FixAvailability value
+    message: str
+    module: str
+    target: str  # "module:ClassName"
+    rule: Optional[type[Rule]] = None  # the class, when it is loaded already (plugins)
+    url: Optional[str] = None  # the rule's own documentation URL (plugins)
+
+    @classmethod
+    def of(cls, rule: type[Rule]) -> RuleEntry:
         code = getattr(rule, "code", None)
         if not isinstance(code, str) or not _CODE_RE.match(code):
             raise RegistryError(f"rule {rule.__qualname__} has an invalid code {code!r}")
-        if code in registry and registry[code] is not rule:
+        own = getattr(rule, "url", None)
+        return cls(
+            code=code,
+            name=rule.name,
+            default_enabled=bool(rule.default_enabled),
+            fix=rule.fix_availability.value,
+            message=rule.message,
+            module=rule.__module__,
+            target=f"{rule.__module__}:{rule.__qualname__}",
+            rule=rule,
+            url=own if isinstance(own, str) and own else None,
+        )
+
+    def load(self) -> type[Rule]:
+        if self.rule is not None:
+            return self.rule
+        from fastlint.rules import load
+
+        return load(self.target)
+
+    def info(self, base: Optional[str] = None) -> RuleInfo:
+        """What the reporters show of the rule, but its documentation (which needs the class)."""
+        return RuleInfo(
+            code=self.code,
+            name=self.name,
+            summary=self.message,
+            fix=self.fix,
+            default_enabled=self.default_enabled,
+            url=url_for(self.code, self.module, self.url, base),
+        )
+
+
+def _validated(entries: Iterable[RuleEntry]) -> dict[str, RuleEntry]:
+    """The entries by code; an error when two rules share a code or a name."""
+    by_code: dict[str, RuleEntry] = {}
+    names: dict[str, str] = {}
+    for entry in entries:
+        known = by_code.get(entry.code)
+        if known is not None and known.target != entry.target:
             raise RegistryError(
-                f"duplicate rule code {code}: {registry[code].__module__}."
-                f"{registry[code].__qualname__} and {rule.__module__}.{rule.__qualname__}"
+                f"duplicate rule code {entry.code}: {known.target.replace(':', '.')} and "
+                f"{entry.target.replace(':', '.')}"
             )
-        if rule.name in names and names[rule.name] != code:
-            raise RegistryError(f"duplicate rule name {rule.name!r} ({names[rule.name]}, {code})")
-        registry[code] = rule
-        names[rule.name] = code
-    return dict(sorted(registry.items()))
+        if entry.name in names and names[entry.name] != entry.code:
+            raise RegistryError(
+                f"duplicate rule name {entry.name!r} ({names[entry.name]}, {entry.code})"
+            )
+        by_code[entry.code] = entry
+        names[entry.name] = entry.code
+    return dict(sorted(by_code.items()))
+
+
+def build_registry(rules: Iterable[type[Rule]]) -> dict[str, type[Rule]]:
+    return {code: entry.load() for code, entry in _validated(map(RuleEntry.of, rules)).items()}
 
 
 def _plugins() -> list[tuple[Any, list[type[Rule]]]]:
@@ -105,13 +171,80 @@ def _plugins() -> list[tuple[Any, list[type[Rule]]]]:
 
 
 @lru_cache(maxsize=1)
-def all_rules() -> dict[str, type[Rule]]:
-    from fastlint.rules import BUILTIN_RULES
+def catalogue() -> dict[str, RuleEntry]:
+    """Every rule by code, built-in and plugin, without importing a built-in rule."""
+    from fastlint.rules.catalogue import BUILTIN
 
-    rules: list[type[Rule]] = list(BUILTIN_RULES)
+    entries = [
+        RuleEntry(
+            code=entry.code,
+            name=entry.name,
+            default_enabled=entry.default_enabled,
+            fix=entry.fix,
+            message=entry.message,
+            module=entry.target.partition(":")[0],
+            target=entry.target,
+        )
+        for entry in BUILTIN
+    ]
     for _, provided in _plugins():
-        rules.extend(provided)
-    return build_registry(rules)
+        entries.extend(map(RuleEntry.of, provided))
+    return _validated(entries)
+
+
+@lru_cache(maxsize=1)
+def all_rules() -> dict[str, type[Rule]]:
+    """Every rule class by code (this imports every rule)."""
+    return {code: entry.load() for code, entry in catalogue().items()}
+
+
+def clear_caches() -> None:
+    """Forget the rules found so far (after plugins changed: tests)."""
+    catalogue.cache_clear()
+    all_rules.cache_clear()
+
+
+class RuleSet(Sequence["type[Rule]"]):
+    """The selected rules: their entries at once, their classes when first used, so that a
+    run whose results are all cached never imports a rule (nor LibCST)."""
+
+    def __init__(self, entries: Iterable[RuleEntry]) -> None:
+        self.entries: tuple[RuleEntry, ...] = tuple(entries)
+        self._rules: Optional[tuple[type[Rule], ...]] = None
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(entry.code for entry in self.entries)
+
+    def _loaded(self) -> tuple[type[Rule], ...]:
+        if self._rules is None:
+            self._rules = tuple(entry.load() for entry in self.entries)
+        return self._rules
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    @overload
+    def __getitem__(self, index: int) -> type[Rule]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[type[Rule]]: ...
+
+    def __getitem__(self, index: Union[int, slice]) -> Union[type[Rule], Sequence[type[Rule]]]:
+        return self._loaded()[index]
+
+    def __iter__(self) -> Iterator[type[Rule]]:
+        return iter(self._loaded())
+
+    def __repr__(self) -> str:
+        return f"RuleSet({', '.join(self.codes)})"
+
+
+def entries_of(rules: Sequence[type[Rule]]) -> tuple[RuleEntry, ...]:
+    """The entries of ``rules`` (a :class:`RuleSet` without loading it)."""
+    if isinstance(rules, RuleSet):
+        return rules.entries
+    return tuple(RuleEntry.of(rule) for rule in rules)
 
 
 @dataclass(frozen=True)
@@ -124,7 +257,7 @@ class PluginRule:
 
 def plugin_rules() -> list[PluginRule]:
     """The rules that entry-point plugins provide, with their package, by code."""
-    all_rules()  # a broken or conflicting plugin is an error here too
+    catalogue()  # a broken or conflicting plugin is an error here too
     out: list[PluginRule] = []
     for entry_point, provided in _plugins():
         dist = getattr(entry_point, "dist", None)  # Python >= 3.10
@@ -134,19 +267,19 @@ def plugin_rules() -> list[PluginRule]:
     return sorted(out, key=lambda plugin: plugin.rule.code)
 
 
-def _matches(selector: str, rule: type[Rule]) -> bool:
+def _matches(selector: str, rule: RuleEntry) -> bool:
     if selector == "ALL":
         return True
     return rule.code.startswith(selector) or rule.name == selector.lower()
 
 
-def _explicit(selector: str, rule: type[Rule]) -> bool:
+def _explicit(selector: str, rule: RuleEntry) -> bool:
     """Default-off rules are enabled only by their own code or name, or by ALL."""
     return selector in ("ALL", rule.code) or rule.name == selector.lower()
 
 
 def validate_selectors(selectors: Sequence[str], where: str) -> None:
-    registry = all_rules()
+    registry = catalogue()
     for selector in selectors:
         normalized = selector.strip().upper() if _looks_like_code(selector) else selector.strip()
         if not any(_matches(normalized, rule) for rule in registry.values()):
@@ -179,8 +312,8 @@ def validate_settings(settings: Settings) -> None:
         validate_selectors(codes, settings.origin(f"per-file-ignores.{pattern}"))
 
 
-def select_rules(settings: Settings) -> list[type[Rule]]:
-    registry = all_rules()
+def select_rules(settings: Settings) -> RuleSet:
+    registry = catalogue()
     validate_settings(settings)
     select = _normalize(settings.select)
     extend = _normalize(settings.extend_select)
@@ -202,11 +335,11 @@ def select_rules(settings: Settings) -> list[type[Rule]]:
         }
     for selector in ignore:
         chosen -= {code for code, rule in registry.items() if _matches(selector, rule)}
-    return [registry[code] for code in sorted(chosen)]
+    return RuleSet(registry[code] for code in sorted(chosen))
 
 
 def codes_matching(selectors: Sequence[str]) -> set[str]:
-    registry = all_rules()
+    registry = catalogue()
     return {
         code
         for code, rule in registry.items()

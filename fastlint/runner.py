@@ -10,22 +10,25 @@ import traceback
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Optional, cast
+from typing import TYPE_CHECKING, Optional, cast
 
 from fastlint.config import Settings
 from fastlint.deep import call_deep
 from fastlint.diagnostics import Applicability, Diagnostic
 from fastlint.discovery import discover, is_excluded
-from fastlint.engine import UNUSED_NOQA_CODE, FileResult, RuleError, file_error, lint_text
-from fastlint.fixer import fix_text
 from fastlint.gcpause import after_file, after_project
 from fastlint.isolation import IsolatedFailure, budget_for, can_isolate, is_outlier, run_isolated
-from fastlint.project.index import ProjectIndex
 from fastlint.project.results import Entry, build_entry, fresh
 from fastlint.project.workspace import Workspace
-from fastlint.registry import all_rules, codes_matching
-from fastlint.rule import Rule
+from fastlint.registry import catalogue, codes_matching
 from fastlint.source import SourceError, SourceFile, atomic_write
+
+# The engine and the fixer (and with them LibCST and the rules) are imported by the functions
+# that check a file: a run whose results are all cached needs neither.
+if TYPE_CHECKING:
+    from fastlint.engine import FileResult, RuleError
+    from fastlint.project.index import ProjectIndex
+    from fastlint.rule import Rule
 
 
 @dataclass
@@ -90,6 +93,8 @@ def process_file(
     unsafe: bool,
     diff: bool,
 ) -> FileOutcome:
+    from fastlint.engine import RuleError, file_error
+
     shown = display_path(path)
     absolute = os.path.abspath(path)
     caching = workspace.results_for(path, rules) is not None
@@ -350,6 +355,9 @@ def check_file(
     """Check (and fix) the file at ``path`` of ``project`` (None: the project is found from
     the path, the whole tree under its root); ``source``, when given, is its content, read
     from disk (``from_disk``) or instead of what is on disk (code read from standard input)."""
+    from fastlint.engine import UNUSED_NOQA_CODE, FileResult, file_error, lint_text
+    from fastlint.fixer import fix_text
+
     if from_disk is None:
         from_disk = source is None
     if source is None:
@@ -383,7 +391,7 @@ def check_file(
             is_package=is_package,
             unused_noqa=unused_noqa,
             file_path=path,
-            known_codes=frozenset(all_rules()),
+            known_codes=frozenset(catalogue()),
         )
         errors.extend(outcome.rule_errors)
         return outcome

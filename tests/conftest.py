@@ -4,9 +4,10 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,6 +45,31 @@ def write_tree(root: Path, files: Mapping[str, str | bytes]) -> None:
             path.write_bytes(content)
         else:
             path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+
+
+class _RulesEntryPoint:
+    name = "test-rules"
+    value = "tests:rules"
+
+    def __init__(self, rules: list[Any]) -> None:
+        self._rules = rules
+
+    def load(self) -> list[Any]:
+        return self._rules
+
+
+@pytest.fixture
+def register_rules(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
+    """``register_rules(RuleA, RuleB)`` makes the rules known for the test, as a plugin's are."""
+    from fastlint import registry
+
+    def register(*rules: Any) -> None:
+        point = _RulesEntryPoint(list(rules))
+        monkeypatch.setattr(registry, "_entry_points", lambda: [point])
+        registry.clear_caches()
+
+    yield register
+    registry.clear_caches()
 
 
 @pytest.fixture

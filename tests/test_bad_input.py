@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import os
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 
 from fastlint import cli
 from fastlint.config import Settings
-from fastlint.registry import all_rules, build_registry, select_rules
+from fastlint.registry import select_rules
 from fastlint.rule import Rule
 from fastlint.runner import run
 
@@ -174,10 +175,12 @@ class _Crashing(Rule):
 
 
 def test_crashing_rule_is_reported_and_others_go_on(
-    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    register_rules: Callable[..., None],
 ) -> None:
-    registry = build_registry([*all_rules().values(), _Crashing])
-    monkeypatch.setattr("fastlint.registry.all_rules", lambda: registry)
+    register_rules(_Crashing)
     write_tree(project, {"app/main.py": CORS_APP})
     monkeypatch.chdir(project)
     with pytest.raises(SystemExit) as exit_info:
@@ -286,16 +289,16 @@ def test_engine_error_outside_rules_is_reported_per_file(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_tree(project, {"app/boom.py": CORS_APP, "app/models.py": VALIDATOR_MODEL})
-    import fastlint.runner as runner_module
+    import fastlint.engine as engine_module
 
-    real_lint_text = runner_module.lint_text
+    real_lint_text = engine_module.lint_text
 
     def failing_lint_text(shown: str, *args: Any, **kwargs: Any) -> Any:
         if shown.endswith("boom.py"):
             raise RuntimeError("engine bug")
         return real_lint_text(shown, *args, **kwargs)
 
-    monkeypatch.setattr(runner_module, "lint_text", failing_lint_text)
+    monkeypatch.setattr(engine_module, "lint_text", failing_lint_text)
     settings = Settings(root=str(project))
     result = run([str(project)], settings, select_rules(settings))
     (error,) = result.rule_errors

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import libcst as cst
@@ -225,13 +226,14 @@ def test_item7_fix_that_python_does_not_compile_is_reverted_and_reported(source:
 
 
 def test_item7_code_python_does_not_compile_is_never_written(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    register_rules: Callable[..., None],
 ) -> None:
     from fastlint import cli
-    from fastlint.registry import all_rules, build_registry
 
-    registry = build_registry([*all_rules().values(), AwaitInSyncDef])
-    monkeypatch.setattr("fastlint.registry.all_rules", lambda: registry)
+    register_rules(AwaitInSyncDef)
     (tmp_path / "pyproject.toml").write_text("[tool.fastlint]\n", encoding="utf-8")
     target = tmp_path / "jobs.py"
     source = b"def handler():\n    return fetch()\n\nlam = lambda: fetch()\n"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -72,9 +74,9 @@ class _EntryPoint:
 def plugins(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[_EntryPoint]]:
     points: list[_EntryPoint] = []
     monkeypatch.setattr(registry, "_entry_points", lambda: points)
-    registry.all_rules.cache_clear()
+    registry.clear_caches()
     yield points
-    registry.all_rules.cache_clear()
+    registry.clear_caches()
 
 
 def _codes(settings: Settings) -> list[str]:
@@ -154,3 +156,72 @@ def test_plugins_are_looked_for_without_importlib_metadata_when_none_is_declared
     zipped.write_bytes(b"PK")
     monkeypatch.setattr(sys, "path", [str(zipped)])
     assert registry._declared_anywhere(registry.ENTRY_POINT_GROUP)  # cannot tell: look
+
+
+def test_the_catalogue_is_what_the_rule_classes_say() -> None:
+    """Selection and reports read the catalogue; loading a rule gives the class it names, with
+    the same code, name, default, fix kind and message (``generate_rule_docs.py`` writes it;
+    the docs drift test checks it is up to date)."""
+    from fastlint.docs import rule_info
+
+    entries = registry.catalogue()
+    assert list(entries) == sorted(entries) and len(entries) == len(registry.all_rules())
+    for code, entry in entries.items():
+        rule = entry.load()
+        assert rule is registry.all_rules()[code]
+        assert (entry.code, entry.name, entry.default_enabled, entry.fix, entry.message) == (
+            rule.code,
+            rule.name,
+            rule.default_enabled,
+            rule.fix_availability.value,
+            rule.message,
+        )
+        full = rule_info(rule, "https://docs.example/rules")
+        assert entry.info("https://docs.example/rules") == replace(full, documentation="")
+
+
+def test_selected_rules_are_loaded_when_first_used() -> None:
+    selected = registry.select_rules(Settings(select=("FL201", "FL101")))
+    assert selected.codes == ("FL101", "FL201") and len(selected) == 2
+    assert selected._rules is None  # selecting imported no rule
+    assert [rule.code for rule in selected] == ["FL101", "FL201"]
+    assert selected[1] is registry.all_rules()["FL201"]
+    assert registry.entries_of(selected) == selected.entries
+    assert registry.entries_of([selected[0]]) == (registry.RuleEntry.of(selected[0]),)
+
+
+def test_plugin_rules_are_in_the_catalogue(plugins: list[_EntryPoint]) -> None:
+    plugins.append(_EntryPoint("mine", [_PluginRule]))
+    entry = registry.catalogue()["XY101"]
+    assert entry.rule is _PluginRule and entry.load() is _PluginRule
+    assert entry.info().url is None  # a plugin rule without its own URL has no page
+    assert registry.select_rules(Settings(select=("XY101",))).codes == ("XY101",)
+
+
+def test_a_run_with_every_result_cached_imports_no_rule_nor_libcst(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.fastlint]\n", encoding="utf-8")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "main.py").write_text(
+        "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.on_event('startup')\n"
+        "async def start():\n    pass\n",
+        encoding="utf-8",
+    )
+    script = (
+        "import sys\n"
+        "from fastlint import cli\n"
+        "try:\n"
+        "    cli.main(['check', '--output-format', 'concise', '.'])\n"
+        "except SystemExit as exit:\n"
+        "    code = exit.code\n"
+        "names = ('libcst', 'fastlint.engine')\n"
+        "loaded = sorted(m for m in sys.modules if m in names or m.startswith('fastlint.rules.'))\n"
+        "print(code, loaded, file=sys.stderr)\n"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True)
+        for _ in range(2)
+    ]
+    cold, warm = runs
+    assert "app/main.py:6:1: FL401" in cold.stdout and cold.stdout == warm.stdout
+    assert "fastlint.rules.fl401_deprecated_on_event" in cold.stderr
+    assert warm.stderr.strip() == "1 ['fastlint.rules.catalogue']"

@@ -97,11 +97,13 @@ class Workspace:
             return None
         found = self._results.get(index.root)
         if found is None:
+            from fastlint.registry import entries_of
+
             parts = [
                 "results-1",
                 _code_signature(),
                 repr(self.settings),
-                *(f"{rule.code}|{_module_signature(rule.__module__)}" for rule in rules),
+                *(f"{e.code}|{_module_signature(e.module)}" for e in entries_of(rules)),
                 *sorted(index.files),
             ]
             found = self._results[index.root] = ResultsCache(index.cache, run_key(parts))
@@ -166,7 +168,9 @@ def _code_signature() -> str:
 
 @cache
 def _module_signature(name: str) -> str:
-    """A plugin rule's module file, likewise."""
+    """A plugin rule's module file, likewise (a built-in one is fastlint's own code)."""
+    if name == "fastlint" or name.startswith("fastlint."):
+        return name
     module = sys.modules.get(name)
     path = getattr(module, "__file__", None)
     return _signature(path) if path else name
