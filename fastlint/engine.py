@@ -142,6 +142,23 @@ def lint_text(
         project=project,
         is_package=is_package,
     )
+    try:
+        return _check(context, active, rules, result, noqa_requested, known_codes)
+    finally:
+        context.close()
+
+
+def _check(
+    context: FileContext,
+    active: Sequence[type[Rule]],
+    rules: Sequence[type[Rule]],
+    result: FileResult,
+    noqa_requested: bool,
+    known_codes: Optional[frozenset[str]],
+) -> FileResult:
+    """Run the ``active`` rules over the file of ``context`` and add what they report (with
+    unused suppressions when ``noqa_requested``) to ``result``."""
+    path, text, module = context.path, context.text, context.module
     instances = [rule(context) for rule in active]
     failed_codes: set[str] = set()
 

@@ -323,6 +323,20 @@ class FileContext:
         """What the project registers with FastAPI."""
         return self.project.facts
 
+    def close(self) -> None:
+        """Let go of the file's tree, model and analyses at once (the engine calls this when
+        the file is done). The model, its view of the project and its type inference refer
+        to each other, as do the reports and the rules: left as they are, the whole tree
+        waits for the cyclic collector, which then scans every node of it."""
+        model = self._model
+        if model is not None:
+            model.project = None
+            model.types = None
+        self._model = None
+        self._types = None
+        self._shared.clear()
+        self.reports = []
+
     def async_context(self, node: cst.FunctionDef) -> Optional[tuple[Scope, AsyncContext]]:
         """The scope of an ``async def`` that runs on the event loop, and why it does (a path
         operation, a dependency, awaited from one, ...); None for any other function."""

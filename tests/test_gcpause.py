@@ -68,3 +68,104 @@ def test_an_untuned_process_keeps_its_collector() -> None:
     gcpause.after_project()
     assert gc.isenabled()
     assert gcpause._RUN["files"] == 0
+
+
+def test_what_survives_a_file_is_frozen_until_the_project_is_done(tuned: None) -> None:
+    node = _Node()  # alive at the end of a file: a record of the project, say
+    dead = weakref.ref(node)
+    gcpause.after_file()
+    assert gc.get_freeze_count() > 0 and not any(o is node for o in gc.get_objects())
+    del node
+    gcpause.after_file()
+    gc.collect()  # the frozen are never scanned...
+    assert dead() is not None
+    gcpause.after_project()  # ...until the project is let go
+    assert dead() is None
+
+
+CHECKED = """
+from fastapi import APIRouter, Depends, FastAPI
+from pydantic import BaseModel, validator
+import requests
+
+app = FastAPI()
+router = APIRouter(prefix="/items")
+
+
+class Item(BaseModel):
+    name: str
+
+    @validator("name")
+    def strip(cls, value):
+        return value.strip()
+
+
+def get_db():
+    yield None
+
+
+@router.get("/{item_id}", response_model=Item)
+async def read(item_id: int, db=Depends(get_db)) -> Item:
+    requests.get("https://example.com")
+    return Item(name="x")
+
+
+@app.on_event("startup")
+async def start():
+    pass
+
+
+app.include_router(router)
+"""
+
+
+def test_checking_a_file_leaves_no_cycle_behind(tmp_path: Path) -> None:
+    """The tree, the model and the rules of a checked file are freed by reference counting
+    as soon as the file is done: nothing of it waits for the cyclic collector."""
+    from fastlint.config import Settings
+    from fastlint.engine import lint_text
+    from fastlint.project.index import ProjectIndex
+    from fastlint.registry import all_rules
+
+    (tmp_path / "pyproject.toml").write_text("")
+    path = tmp_path / "app.py"
+    path.write_text(CHECKED)
+    project = ProjectIndex(str(tmp_path), [str(path)])
+    settings = Settings(root=str(tmp_path))
+    rules = list(all_rules().values())
+    lint_text("app.py", CHECKED, rules, settings, project=project, file_path=str(path))
+    gc.collect()
+    gc.disable()
+    try:
+        result = lint_text("app.py", CHECKED, rules, settings, project=project, file_path=str(path))
+        assert {"FL102", "FL301", "FL401"} <= {d.code for d in result.diagnostics}
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        left = [type(o).__module__ for o in gc.garbage]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert not [m for m in left if m.startswith(("libcst", "fastlint"))], sorted(set(left))
+
+
+def test_a_released_project_is_freed_without_the_collector(tmp_path: Path) -> None:
+    from fastlint.config import Settings
+    from fastlint.fastapi.routes import route_table
+    from fastlint.project.workspace import Workspace
+
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "app.py").write_text(CHECKED)
+    (tmp_path / "other.py").write_text("from app import router\n")
+    settings = Settings(root=str(tmp_path))
+    workspace = Workspace(settings, [str(tmp_path)], [str(tmp_path / "app.py")], cache=False)
+    gc.disable()
+    try:
+        index = workspace.index_for(str(tmp_path / "app.py"))
+        assert route_table(index.facts).entries  # the facts and the tables derived from them
+        alive = [weakref.ref(index), weakref.ref(index.facts)]
+        del index
+        workspace.release(workspace.root_of(str(tmp_path / "app.py")))
+        assert [ref() for ref in alive] == [None, None]
+    finally:
+        gc.enable()

@@ -27,7 +27,7 @@ import enum
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from fastlint.semantic import ir, knowledge
 from fastlint.semantic import summary as s
@@ -139,6 +139,9 @@ class ProjectFacts:
     # Names of the classes that can make apps and routers (FastAPI's own, and project classes
     # deriving from them): only calls of such a name are resolved, a cheap filter first.
     _app_class_names: frozenset[str] = frozenset()
+    # Tables derived from these facts (the route table), built once and let go with them: a
+    # module-level cache would keep every project's facts alive for the whole run.
+    derived: dict[str, Any] = field(default_factory=dict)
 
     def state(self) -> tuple[object, ...]:
         """What is stored in the index cache: plain records, containers and roles."""

@@ -28,7 +28,6 @@ imported or executed.
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
@@ -275,19 +274,12 @@ class RouteTable:
         ]
 
 
-# By the identity of the facts they were built from (facts are rebuilt when a module changes);
-# an entry goes when its facts do.
-_TABLES: dict[int, tuple[weakref.ref[ProjectFacts], RouteTable]] = {}
-
-
 def route_table(facts: ProjectFacts) -> RouteTable:
-    """The route table of the project whose facts are ``facts`` (built once per facts)."""
-    key = id(facts)
-    found = _TABLES.get(key)
-    if found is not None and found[0]() is facts:
-        return found[1]
-    table = _Builder(facts).build()
-    _TABLES[key] = (weakref.ref(facts, lambda _ref: _TABLES.pop(key, None)), table)
+    """The route table of the project whose facts are ``facts`` (built once per facts: they
+    are rebuilt when a module changes)."""
+    table = facts.derived.get("routes")
+    if not isinstance(table, RouteTable):
+        table = facts.derived["routes"] = _Builder(facts).build()
     return table
 
 

@@ -130,6 +130,7 @@ class Workspace:
         index = self._indexes.pop(root, None)
         if index is not None:
             warning = index.flush()
+            index.close()
             if warning is not None:
                 self._warnings.append(warning)
 

@@ -9,8 +9,10 @@ the very node it is looking at.
 
 from __future__ import annotations
 
+import ast
+import functools
 from collections.abc import Sequence
-from typing import Callable, NamedTuple, Optional, Union
+from typing import Any, Callable, NamedTuple, Optional, Union
 
 import libcst as cst
 
@@ -31,6 +33,28 @@ class Point(NamedTuple):
     scope: int
     order: int
     branch: int
+
+
+def literal_value(node: Union[cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString]) -> Any:
+    """The value of a number or string literal: LibCST's ``evaluated_value`` without its
+    ``ast.literal_eval`` where the text says it plainly (that call builds a cycle of closures
+    each time, left for the cyclic collector)."""
+    if isinstance(node, cst.SimpleString):
+        prefix, body = node.prefix.lower(), node.raw_value
+        if prefix in ("", "u", "r") and "\r" not in body and (prefix == "r" or "\\" not in body):
+            return body  # (a CR in a literal reads as LF)
+    elif (
+        isinstance(node, cst.Integer)
+        and node.value.isdigit()
+        and (node.value[0] != "0" or node.value.strip("0") == "")
+    ):
+        return int(node.value)
+    return _evaluated(node.value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _evaluated(text: str) -> Any:
+    return ast.literal_eval(text)
 
 
 _BINARY: dict[type[cst.CSTNode], str] = {
@@ -526,10 +550,8 @@ class _Walker:
             call = ir.Call(func, tuple(args))
             b.leave_call(index, call, usage, 0)
             return call
-        if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary)):
-            return ir.Constant(node.evaluated_value)
-        if isinstance(node, cst.SimpleString):
-            return ir.Constant(node.evaluated_value)
+        if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString)):
+            return ir.Constant(literal_value(node))
         if isinstance(node, (cst.ConcatenatedString, cst.FormattedString)):
             return self.string(node)
         if isinstance(node, cst.Ellipsis):
