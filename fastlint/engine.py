@@ -75,7 +75,19 @@ def _tables(rules: Sequence[Rule]) -> tuple[Table, Table]:
 
 
 def applicable_rules(text: str, rules: Sequence[type[Rule]]) -> list[type[Rule]]:
-    return [rule for rule in rules if any(token in text for token in rule.requires_any)]
+    """The rules whose ``requires_any`` strings the text contains (each string looked for
+    once: most rules share theirs)."""
+    present: dict[str, bool] = {}
+    out = []
+    for rule in rules:
+        for token in rule.requires_any:
+            found = present.get(token)
+            if found is None:
+                found = present[token] = token in text
+            if found:
+                out.append(rule)
+                break
+    return out
 
 
 def lint_text(

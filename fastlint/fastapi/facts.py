@@ -149,7 +149,7 @@ class ProjectFacts:
             self.objects,
             self.registrations,
             self.roles,
-            self._awaited(),
+            self._contexts,  # None when this run never asked: computed when asked
             self._heuristic,
             self._app_class_names,
         )

@@ -41,19 +41,48 @@ ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 _MAX_HOPS = 16
 
 # A module that can register something with FastAPI mentions one of these (an import line
-# counts), or decorates a function with a route method of some object.
-_SCREEN = re.compile(
-    r"fastapi|starlette|APIRouter|FastAPI|include_router|add_api_route|api_route|Depends|"
-    r"Security|on_event|event_handler|on_startup|on_shutdown|lifespan|middleware|"
-    r"exception_handler|add_route|mount\(|websocket|add_task|BackgroundTask|"
-    r"^[ \t]*@[\w.]+\.(?:get|post|put|patch|delete|head|options|trace|route)\s*\(",
-    re.MULTILINE,
+# counts), or decorates a function with a route method of some object (at the start of a line).
+_SCREEN_WORDS = (
+    "fastapi",
+    "starlette",
+    "APIRouter",
+    "FastAPI",
+    "include_router",
+    "add_api_route",
+    "api_route",
+    "Depends",
+    "Security",
+    "on_event",
+    "event_handler",
+    "on_startup",
+    "on_shutdown",
+    "lifespan",
+    "middleware",
+    "exception_handler",
+    "add_route",
+    "mount(",
+    "websocket",
+    "add_task",
+    "BackgroundTask",
+)
+_ROUTE_DECORATOR = re.compile(
+    r"@[\w.]+\.(?:get|post|put|patch|delete|head|options|trace|route)\s*\("
 )
 
 
 def screens(text: str) -> bool:
-    """Whether a module may register routes, dependencies or handlers with FastAPI."""
-    return _SCREEN.search(text) is not None
+    """Whether a module may register routes, dependencies or handlers with FastAPI. (Plain
+    substring tests first: one regular expression of all the words scanned each file at a
+    tenth of the speed.)"""
+    if any(word in text for word in _SCREEN_WORDS):
+        return True
+    if "@" not in text:
+        return False
+    for match in _ROUTE_DECORATOR.finditer(text):
+        line = text.rfind("\n", 0, match.start()) + 1
+        if not text[line : match.start()].strip(" \t"):
+            return True
+    return False
 
 
 def project_root(path: str, checked: Optional[str] = None) -> str:
@@ -114,6 +143,9 @@ class ProjectIndex:
         # told apart by the import root of the module that asks (see ``path_of``).
         self._by_name: dict[str, list[str]] = {}
         self._tops: dict[str, str] = {}  # path -> its import root
+        # For ``modules_mentioning``: the files' bytes, and the paths found for each word.
+        self._bytes: dict[str, bytes] = {}
+        self._mentioning: dict[str, list[str]] = {}
         for path in files:
             self.add_file(path)
         self._summaries: dict[str, Optional[ModuleSummary]] = {}  # by path
@@ -122,6 +154,7 @@ class ProjectIndex:
         self._models: dict[str, ModuleModel] = {}  # by path
         self._canonical: dict[tuple[str, Optional[str]], tuple[str, frozenset[str]]] = {}
         self._facts: Optional[ProjectFacts] = None
+        self._unsaved_facts: Optional[str] = None  # the key of facts built and not yet stored
         self._call_graph: Optional[CallGraph] = None
         self.generation = 0  # bumped whenever a summary changes
         # What the check of one file consults, for the results cache (see ``recording``).
@@ -137,6 +170,8 @@ class ProjectIndex:
         name, is_package = self.module_name_for(path)
         self._paths[path] = (name, is_package)
         self._by_name.setdefault(name, []).append(path)
+        if self._mentioning:
+            self._mentioning.clear()
 
     @property
     def files(self) -> list[str]:
@@ -282,7 +317,8 @@ class ProjectIndex:
                 data = text.encode("utf-8", "surrogatepass")
         except (OSError, SourceError):
             return None
-        screened = screens(text)
+        known_screen = self._screened.get(path) if path not in self._texts else None
+        screened = screens(text) if known_screen is None else known_screen
         self._screened[path] = screened
         key = cache_key(data, name, path, is_package)
         summary: Optional[ModuleSummary] = None
@@ -346,21 +382,29 @@ class ProjectIndex:
         """Models of the project modules whose text contains ``word`` (a cheap text search
         before a question that would otherwise need every module's summary)."""
         self._consult_project()
-        needle = word.encode("utf-8")
-        for path in list(self._paths):
-            text = self._texts.get(path)
-            if text is not None:
-                found = word in text
-            else:
-                try:
-                    with open(path, "rb") as handle:
-                        found = needle in handle.read()
-                except OSError:
-                    found = False
-            if found:
-                model = self.model_for_path(path)
-                if model is not None:
-                    yield model
+        paths = self._mentioning.get(word)
+        if paths is None:
+            needle = word.encode("utf-8")
+            paths = self._mentioning[word] = [
+                path for path in list(self._paths) if self._mentions(path, word, needle)
+            ]
+        for path in paths:
+            model = self.model_for_path(path)
+            if model is not None:
+                yield model
+
+    def _mentions(self, path: str, word: str, needle: bytes) -> bool:
+        text = self._texts.get(path)
+        if text is not None:
+            return word in text
+        data = self._bytes.get(path)
+        if data is None:
+            try:
+                with open(path, "rb") as handle:
+                    data = self._bytes[path] = handle.read()
+            except OSError:
+                return False
+        return needle in data
 
     def update(self, path: str, text: Optional[str]) -> None:
         """Use ``text`` as the content of ``path`` (a file being fixed, or read from stdin);
@@ -376,6 +420,8 @@ class ProjectIndex:
             return
         else:
             self._texts[path] = text
+        self._bytes.pop(path, None)
+        self._mentioning.clear()
         known = path in self._summaries
         old = self._summaries.pop(path, None)
         self._screened.pop(path, None)
@@ -390,6 +436,7 @@ class ProjectIndex:
         self.generation += 1
         self._canonical.clear()
         self._facts = None
+        self._unsaved_facts = None
         self._call_graph = None
 
     # -- models -----------------------------------------------------------------------------
@@ -488,8 +535,9 @@ class ProjectIndex:
                 self._facts = ProjectFacts.from_state(self, state)
             else:
                 self._facts = ProjectFacts.build(self)
-                if self.cache is not None and key:
-                    self.cache.put(key, self._facts.state())
+                # Stored when the cache is written, with what the run has computed by then
+                # (the async contexts, if some rule asked for them).
+                self._unsaved_facts = key
         return self._facts
 
     @property
@@ -529,6 +577,8 @@ class ProjectIndex:
         self._texts.clear()
         self._canonical.clear()
         self._screened.clear()
+        self._bytes.clear()
+        self._mentioning.clear()
         self._facts = None
         self._call_graph = None
 
@@ -536,6 +586,9 @@ class ProjectIndex:
         """Write the cache; returns a warning when it cannot be written."""
         if self.cache is None:
             return None
+        if self._unsaved_facts and self._facts is not None:
+            self.cache.put(self._unsaved_facts, self._facts.state())
+            self._unsaved_facts = None
         if self._call_graph is not None:
             self._call_graph.save()
         self.cache.flush()

@@ -336,7 +336,7 @@ class _Walker:
         b = self.builder
         decorators, decorator_calls = self.decorators(node.decorator_list)
         bases: list[ir.Arg] = []
-        for item in _in_source_order([*node.bases, *node.keywords]):
+        for item in _in_source_order(node.bases, node.keywords):
             if isinstance(item, ast.keyword):
                 value = self.expr(item.value)
                 bases.append(ir.Arg(value, item.arg, "" if item.arg else "**"))
@@ -398,7 +398,7 @@ class _Walker:
             index = b.enter_call()
             func = self.expr(node.func)
             args: list[ir.Arg] = []
-            for item in _in_source_order([*node.args, *node.keywords]):
+            for item in _in_source_order(node.args, node.keywords):
                 if isinstance(item, ast.keyword):
                     passed = self.expr(item.value, s.ARGUMENT)
                     args.append(ir.Arg(passed, item.arg, "" if item.arg else "**"))
@@ -506,6 +506,13 @@ class _Walker:
         return ir.Comprehension(kind, scope, tuple(conditions))
 
 
-def _in_source_order(items: Sequence[ast.AST]) -> list[ast.AST]:
-    """Positional and keyword arguments as written (``ast`` keeps them in two lists)."""
+def _in_source_order(args: Sequence[ast.expr], keywords: Sequence[ast.keyword]) -> list[ast.AST]:
+    """Positional and keyword arguments as written (``ast`` keeps them in two lists; sorted
+    only when a keyword comes before a positional argument, as in ``f(a=1, *rest)``)."""
+    items: list[ast.AST] = [*args, *keywords]
+    if not args or not keywords:
+        return items
+    last, first = args[-1], keywords[0]
+    if (last.lineno, last.col_offset) < (first.lineno, first.col_offset):
+        return items
     return sorted(items, key=lambda item: (item.lineno, item.col_offset))  # type: ignore[attr-defined]

@@ -261,3 +261,40 @@ def test_project_facts_come_from_the_cache_until_a_file_changes(
     (tmp_path / "app/routes.py").write_text(ROUTES.replace("async def index", "async def home"))
     third = ProjectIndex(str(tmp_path), files, SummaryCache(str(tmp_path)))
     assert "app.routes.home" in third.facts.roles
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("from fastapi import FastAPI\n", True),
+        ("import os\n", False),
+        ("x = Depends(get_db)\n", True),
+        ("app.mount('/static', files)\n", True),
+        ("@router.get('/items')\ndef items():\n    pass\n", True),
+        ("class A:\n    @api.post ('/x')\n    def x(self):\n        pass\n", True),
+        ("value = matrix @ other.get('/x')\n", False),  # not a decorator
+        ("# a@b.get('/x')\n", False),
+        ("@functools.cache\ndef f():\n    pass\n", False),
+    ],
+)
+def test_the_registration_screen(text: str, expected: bool) -> None:
+    from fastlint.project.index import screens
+
+    assert screens(text) is expected
+
+
+def test_modules_mentioning_a_word_follows_edits(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"pyproject.toml": "", "a.py": "router = 1\n", "b.py": "x = 2\n"})
+    index = ProjectIndex(str(tmp_path), [str(tmp_path / "a.py"), str(tmp_path / "b.py")])
+
+    def mentioning(word: str) -> list[str]:
+        return sorted(m.name for m in index.modules_mentioning(word))
+
+    assert mentioning("router") == ["a"]
+    index.update(str(tmp_path / "b.py"), "from a import router\n")
+    assert mentioning("router") == ["a", "b"]
+    (tmp_path / "c.py").write_text("router = 3\n")
+    index.add_file(str(tmp_path / "c.py"))
+    assert mentioning("router") == ["a", "b", "c"]
+    index.update(str(tmp_path / "b.py"), None)  # back to the disk's text
+    assert mentioning("router") == ["a", "c"]

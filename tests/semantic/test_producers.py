@@ -18,6 +18,16 @@ from fastlint.semantic.from_cst import summarize_cst
 ROOT = Path(__file__).resolve().parents[2]
 
 SNIPPETS = {
+    "argument order": """
+        f(a=1, *rest)
+        g(x, k=1, *more, **kw)
+        h(
+            y,
+            key=2,
+        )
+        class C(Base, metaclass=Meta):
+            pass
+    """,
     "imports": """
         import os, os.path as osp
         import a.b.c
