@@ -38,10 +38,6 @@ def _builtin_module(module: str) -> bool:
     return module == BUILTIN_PACKAGE or module.startswith(BUILTIN_PACKAGE + ".")
 
 
-def is_builtin(rule: Any) -> bool:
-    return _builtin_module(getattr(rule, "__module__", ""))
-
-
 def url_for(
     code: str, module: str, own: Optional[str] = None, base: Optional[str] = None
 ) -> Optional[str]:

@@ -46,13 +46,13 @@ def tuned_for_a_run() -> Iterator[None]:
     try:
         yield
     finally:
-        _RUN.update(tuned=False, files=0)
+        _RUN["tuned"] = False
         gc.unfreeze()
         if enabled:
             gc.enable()
 
 
-_RUN = {"tuned": False, "files": 0}
+_RUN = {"tuned": False}
 
 
 def after_file() -> None:
@@ -63,7 +63,6 @@ def after_file() -> None:
     the collection finds little, but whatever a rule may have tied into a cycle goes here."""
     if not _RUN["tuned"]:
         return
-    _RUN["files"] += 1
     gc.collect(0)
     gc.freeze()
 

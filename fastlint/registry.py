@@ -90,7 +90,6 @@ class RuleEntry:
     default_enabled: bool
     fix: str  # a FixAvailability value
     message: str
-    module: str
     target: str  # "module:ClassName"
     rule: Optional[type[Rule]] = None  # the class, when it is loaded already (plugins)
     url: Optional[str] = None  # the rule's own documentation URL (plugins)
@@ -107,11 +106,14 @@ class RuleEntry:
             default_enabled=bool(rule.default_enabled),
             fix=rule.fix_availability.value,
             message=rule.message,
-            module=rule.__module__,
             target=f"{rule.__module__}:{rule.__qualname__}",
             rule=rule,
             url=own if isinstance(own, str) and own else None,
         )
+
+    @property
+    def module(self) -> str:
+        return self.target.partition(":")[0]
 
     def load(self) -> type[Rule]:
         if self.rule is not None:
@@ -182,7 +184,6 @@ def catalogue() -> dict[str, RuleEntry]:
             default_enabled=entry.default_enabled,
             fix=entry.fix,
             message=entry.message,
-            module=entry.target.partition(":")[0],
             target=entry.target,
         )
         for entry in BUILTIN
