@@ -4,6 +4,7 @@ positions only when there are findings, then suppressions."""
 from __future__ import annotations
 
 import functools
+import re
 import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -75,9 +76,10 @@ def _tables(rules: Sequence[Rule]) -> tuple[Table, Table]:
 
 
 def applicable_rules(text: str, rules: Sequence[type[Rule]]) -> list[type[Rule]]:
-    """The rules whose ``requires_any`` strings the text contains (each string looked for
-    once: most rules share theirs)."""
+    """The rules whose ``requires_any`` strings the text contains and whose ``requires_match``
+    pattern, if any, it matches (each string and pattern looked for once: rules share them)."""
     present: dict[str, bool] = {}
+    matched: dict[str, bool] = {}
     out = []
     for rule in rules:
         for token in rule.requires_any:
@@ -85,6 +87,12 @@ def applicable_rules(text: str, rules: Sequence[type[Rule]]) -> list[type[Rule]]
             if found is None:
                 found = present[token] = token in text
             if found:
+                pattern = rule.requires_match
+                if pattern is not None:
+                    if pattern not in matched:
+                        matched[pattern] = re.search(pattern, text) is not None
+                    if not matched[pattern]:
+                        break
                 out.append(rule)
                 break
     return out

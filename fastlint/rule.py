@@ -15,7 +15,7 @@ import inspect
 import os
 import re
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional, TypeVar, Union, cast
 
@@ -123,6 +123,15 @@ def strip_markers(text: str) -> str:
         _MARKER.sub("", line.rstrip("\r\n")) + line[len(line.rstrip("\r\n")) :]
         for line in text.splitlines(keepends=True)
     )
+
+
+def decorator_text(methods: Iterable[str]) -> str:
+    """A ``requires_match`` pattern for text that may hold a decorator ``@x.method(...)``
+    with ``method`` in ``methods``, whatever ``x`` is (``@routers["v1"].get(``,
+    ``@ router . get (``): an ``@``, then, on the same line, the method's name after a dot
+    and before a parenthesis (blanks and line continuations allowed around it)."""
+    names = "|".join(sorted(re.escape(method) for method in methods))
+    return rf"@[^\n]*\.[\s\\]*(?:{names})[\s\\]*\("
 
 
 CaseLike = Union[Case, str]
@@ -391,6 +400,11 @@ class Rule(cst.BatchableCSTVisitor):
     # Strings a file must contain (any of them) for this rule to possibly fire. The engine
     # skips parsing a file when no selected rule can fire on it.
     requires_any: ClassVar[tuple[str, ...]] = ("fastapi", "starlette")
+    # A regular expression the text must also match (None: no more than ``requires_any``):
+    # for a rule whose findings all lie where some text pattern is, such as the route rules'
+    # decorators (``decorator_text``). A file that no selected rule can report in is never
+    # summarised or parsed.
+    requires_match: ClassVar[Optional[str]] = None
     # Rules that ask the project facts (roles, apps, registrations): a parallel run builds
     # them once before starting its workers.
     uses_project_facts: ClassVar[bool] = False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -12,13 +13,13 @@ import pytest
 
 from fastlint.config import Settings
 from fastlint.diagnostics import Applicability, Edit, Fix
-from fastlint.engine import lint_text
+from fastlint.engine import applicable_rules, lint_text
 from fastlint.fastapi.facts import Role
 from fastlint.fixer import apply_edits, fix_text, select_fixes
 from fastlint.imports import resolve_relative
 from fastlint.nodes import is_name
 from fastlint.project.index import ProjectIndex
-from fastlint.rule import FileContext, Rule
+from fastlint.rule import FileContext, Rule, decorator_text
 from fastlint.semantic.types import Definition, Types
 from fastlint.source import LineIndex, SourceError, SourceFile, atomic_write
 from fastlint.testing import run_rule
@@ -300,6 +301,48 @@ def test_prefilter_skips_files_without_required_text(monkeypatch: pytest.MonkeyP
     # CPython still judges every file (FL001 needs no trigger word)
     broken = lint_text("m.py", "def f(:\n", [RenameFoo], Settings())
     assert [d.code for d in broken.diagnostics] == ["FL001"]
+
+
+class RenameFooInCalls(RenameFoo):
+    """RenameFoo, for files where ``foo`` is called (its ``requires_match``)."""
+
+    code = "FL990"
+    name = "rename-foo-in-calls"
+    requires_match = r"\bfoo\s*\("
+
+
+def test_requires_match_skips_files_the_pattern_misses(monkeypatch: pytest.MonkeyPatch) -> None:
+    called = "from lib import foo\n\na = foo (1)\n"
+    assert [
+        d.code for d in lint_text("m.py", called, [RenameFooInCalls], Settings()).diagnostics
+    ] == ["FL990"]
+
+    def no_parse(*args: object, **kwargs: object) -> cst.Module:
+        raise AssertionError("parsed with LibCST")
+
+    monkeypatch.setattr(cst, "parse_module", no_parse)
+    mentioned = "from lib import foo\n\nhandler = foo\n"  # the token is there, no call
+    assert lint_text("m.py", mentioned, [RenameFooInCalls], Settings()).diagnostics == []
+    assert applicable_rules(mentioned, [RenameFoo, RenameFooInCalls]) == [RenameFoo]
+    assert applicable_rules(called, [RenameFoo, RenameFooInCalls]) == [RenameFoo, RenameFooInCalls]
+
+
+@pytest.mark.parametrize(
+    ("text", "matches"),
+    [
+        ('@router.get("/")\n', True),
+        ('    @app.post ("/")\n', True),
+        ('@routers["v1"].get("/")\n', True),
+        ('@get_router().get("/")\n', True),
+        ('@ router . get (\n    "/"\n)\n', True),
+        ('@router.\\\n    get("/")\n', True),
+        ("value = options.get('x')\n", False),  # a call, not a decorator
+        ("@property\ndef f(self):\n    return self.d.get('x')\n", False),
+        ('@router.getter("/")\n', False),
+    ],
+)
+def test_decorator_text(text: str, matches: bool) -> None:
+    assert bool(re.search(decorator_text({"get", "post"}), text)) is matches
 
 
 def test_line_index_round_trip_with_mixed_newlines() -> None:

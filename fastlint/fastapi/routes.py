@@ -253,6 +253,8 @@ class RouteTable:
 
     _conflicts: Optional[list[Conflict]] = None
     _dead: Optional[dict[str, int]] = None
+    _by_site: Optional[dict[tuple[str, int], list[RouteEntry]]] = None
+    _uses: dict[str, list[tuple[Optional[str], Optional[ir.Expr]]]] = field(default_factory=dict)
 
     def conflicts(self) -> list[Conflict]:
         """Duplicate and shadowed routes (computed once)."""
@@ -265,13 +267,14 @@ class RouteTable:
 
     def entries_of(self, module: str, site: CallSite) -> list[RouteEntry]:
         """The entries that the registration made by ``site`` in ``module`` produces."""
-        return [
-            e
-            for e in self.entries
-            if e.route.registration.module == module
-            and e.route.site is not None
-            and e.route.site.order == site.order
-        ]
+        if self._by_site is None:
+            self._by_site = {}
+            for entry in self.entries:
+                made_by = entry.route.site
+                if made_by is not None:
+                    key = (entry.route.registration.module, made_by.order)
+                    self._by_site.setdefault(key, []).append(entry)
+        return list(self._by_site.get((module, site.order), ()))
 
 
 def route_table(facts: ProjectFacts) -> RouteTable:
@@ -1304,6 +1307,28 @@ def _used_elsewhere(facts: ProjectFacts, table: RouteTable, obj: AppObject) -> b
     """Whether the router object is used other than as the receiver of calls (its own
     decorators, ``router.include_router(...)``) or as the router of a resolved include."""
     name = obj.key.rsplit(".", 1)[-1]
+    for key, bound in _uses_of_name(facts, table, name):
+        if bound is not None and bound == obj.call:
+            continue  # the binding that creates the router
+        if key is None or key == obj.key:
+            return True
+    return False
+
+
+# A use of a name: the key of the app or router it stands for (None: not known), and for a
+# binding, the value bound.
+_Use = tuple[Optional[str], Optional[ir.Expr]]
+
+
+def _uses_of_name(facts: ProjectFacts, table: RouteTable, name: str) -> list[_Use]:
+    """Where the project uses ``name`` as a value (not as the receiver of a call, nor as the
+    router of a resolved include), and what it stands for there. Found once per name: every
+    router of that name asks the same question."""
+    uses = table._uses.get(name)
+    if uses is not None:
+        return uses
+    uses = table._uses[name] = []
+    found: list[tuple[ModuleModel, ir.Expr, Point, Optional[ir.Expr]]] = []
     resolved_includes = {
         (include.module, include.site.order)
         for include in table.includes
@@ -1317,44 +1342,37 @@ def _used_elsewhere(facts: ProjectFacts, table: RouteTable, obj: AppObject) -> b
                 router = site.call.argument(0, "router")
                 args = [arg for arg in args if arg.value is not router]
             for arg in args:
-                if _mentions(facts, model, arg.value, point, obj, name):
-                    return True
+                found.extend((model, e, point, None) for e in _named_in(arg.value, name))
         for binding in model.summary.bindings:
             if binding.value is not None and binding.kind != s.IMPORT:
-                if binding.value == obj.call:
-                    continue
-                if _mentions(facts, model, binding.value, binding_point(binding), obj, name):
-                    return True
+                point = binding_point(binding)
+                named = _named_in(binding.value, name)
+                found.extend((model, e, point, binding.value) for e in named)
         for assignment in model.summary.attributes:
             if assignment.value is not None:
                 point = Point(assignment.scope, assignment.order, assignment.branch)
-                if _mentions(facts, model, assignment.value, point, obj, name):
-                    return True
+                found.extend((model, e, point, None) for e in _named_in(assignment.value, name))
         for scope in model.summary.scopes:
             for result in (*scope.results, *scope.yields):
                 point = Point(scope.id, result.order, result.branch)
-                if _mentions(facts, model, result.expr, point, obj, name):
-                    return True
-    return False
+                found.extend((model, e, point, None) for e in _named_in(result.expr, name))
+    for model, expr, point, bound in found:
+        obj = facts.object_at(model, expr, point)
+        uses.append((obj.key if obj is not None else None, bound))
+    return uses
 
 
-def _mentions(
-    facts: ProjectFacts,
-    model: ModuleModel,
-    expr: ir.Expr,
-    point: Point,
-    obj: AppObject,
-    name: str,
-) -> bool:
+def _named_in(expr: ir.Expr, name: str) -> list[ir.Expr]:
+    """The names and attributes called ``name`` in ``expr`` that may stand for the object
+    itself: not those inside such a name, nor the receivers of method calls."""
+    out: list[ir.Expr] = []
     stack = [expr]
     while stack:
         inner = stack.pop()
         if isinstance(inner, (ir.Name, ir.Attribute)) and (
             inner.id == name if isinstance(inner, ir.Name) else inner.attr == name
         ):
-            found = facts.object_at(model, inner, point)
-            if found is None or found.key == obj.key:
-                return True
+            out.append(inner)
             continue
         if isinstance(inner, ir.Call):
             stack.extend(arg.value for arg in inner.args)
@@ -1362,7 +1380,7 @@ def _mentions(
                 stack.append(inner.func)
             continue
         stack.extend(ir.children(inner))
-    return False
+    return out
 
 
 # -- route names -----------------------------------------------------------------------------

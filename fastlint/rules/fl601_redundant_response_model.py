@@ -9,7 +9,7 @@ import libcst as cst
 from fastlint.diagnostics import Applicability
 from fastlint.fastapi.facts import Role
 from fastlint.precheck import PreCheck
-from fastlint.rule import Case, FixAvailability, FixBuilder, Rule
+from fastlint.rule import Case, FixAvailability, FixBuilder, Rule, decorator_text
 from fastlint.semantic import ir, knowledge
 from fastlint.semantic.model import ModuleModel, Point
 from fastlint.semantic.types import definition_point
@@ -85,6 +85,7 @@ class RedundantResponseModel(Rule):
     description = "`response_model=X` on a path operation whose return annotation is `X`"
     fix_availability = FixAvailability.SAFE
     requires_any = ("response_model",)
+    requires_match = decorator_text(ROUTE_DECORATORS)
     uses_project_facts = True
 
     @classmethod

@@ -9,7 +9,7 @@ import libcst as cst
 from fastlint.diagnostics import Applicability
 from fastlint.fastapi.routes import path_params, route_table
 from fastlint.precheck import PreCheck
-from fastlint.rule import Case, FixAvailability, FixBuilder, Rule
+from fastlint.rule import Case, FixAvailability, FixBuilder, Rule, decorator_text
 from fastlint.rules.fl601_redundant_response_model import ROUTE_DECORATORS
 from fastlint.semantic import ir
 from fastlint.semantic.model import ModuleModel, Point
@@ -283,6 +283,7 @@ class PathParameterMismatch(Rule):
     description = "a `{name}` of the path that no parameter receives, or a `Path()` not in it"
     fix_availability = FixAvailability.UNSAFE
     requires_any = ("{", "Path")
+    requires_match = decorator_text(ROUTE_DECORATORS | {"websocket"})
     uses_project_facts = True
 
     @classmethod

@@ -67,6 +67,7 @@ class InvalidRouterPrefix(Rule):
     description = "a router prefix that does not start with `/` or ends with `/` (a start-up error)"
     fix_availability = FixAvailability.SAFE
     requires_any = ("prefix",)
+    requires_match = r"prefix[\s\\]*="  # a `prefix=` keyword argument
     uses_project_facts = True
 
     @classmethod

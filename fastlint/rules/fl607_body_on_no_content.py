@@ -8,7 +8,7 @@ from typing import Optional
 import libcst as cst
 
 from fastlint.precheck import PreCheck
-from fastlint.rule import Case, FixAvailability, Rule
+from fastlint.rule import Case, FixAvailability, Rule, decorator_text
 from fastlint.rules.fl601_redundant_response_model import ROUTE_DECORATORS
 from fastlint.semantic import ir
 from fastlint.semantic.model import FileModel, ModuleModel, Point
@@ -78,6 +78,7 @@ class BodyOnNoContent(Rule):
     description = "a path operation with status 204/304 that declares or returns a body"
     fix_availability = FixAvailability.NONE
     requires_any = ("status_code",)
+    requires_match = decorator_text(ROUTE_DECORATORS)
     uses_project_facts = True
 
     @classmethod

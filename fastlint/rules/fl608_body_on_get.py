@@ -8,7 +8,7 @@ import libcst as cst
 
 from fastlint.fastapi.routes import path_params
 from fastlint.precheck import PreCheck
-from fastlint.rule import Case, FixAvailability, Rule
+from fastlint.rule import Case, FixAvailability, Rule, decorator_text
 from fastlint.semantic import ir
 from fastlint.semantic.model import ModuleModel, Point
 from fastlint.semantic.summary import Param
@@ -139,6 +139,7 @@ class BodyOnGet(Rule):
     description = "a `GET`/`HEAD`/`DELETE` path operation that takes a request body"
     fix_availability = FixAvailability.NONE
     uses_project_facts = True
+    requires_match = decorator_text({*_DECORATORS, "api_route"})
 
     @classmethod
     def may_report(cls, file: PreCheck) -> bool:

@@ -86,6 +86,10 @@ class RemovedStarletteApi(Rule):
     description = "APIs Starlette 1.0 removed (`app.route`, old `TemplateResponse` arguments...)"
     fix_availability = FixAvailability.SAFE
     requires_any = ("route", "add_event_handler", "TemplateResponse", "Jinja2Templates")
+    # a call of one of the methods, or the templates class
+    requires_match = (
+        r"\.[\s\\]*(?:route|add_event_handler|TemplateResponse)[\s\\]*\(|Jinja2Templates"
+    )
     uses_project_facts = True
 
     @classmethod
