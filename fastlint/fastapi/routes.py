@@ -254,7 +254,7 @@ class RouteTable:
     _conflicts: Optional[list[Conflict]] = None
     _dead: Optional[dict[str, int]] = None
     _by_site: Optional[dict[tuple[str, int], list[RouteEntry]]] = None
-    _uses: dict[str, list[tuple[Optional[str], Optional[ir.Expr]]]] = field(default_factory=dict)
+    _uses: dict[str, list[_Use]] = field(default_factory=dict)  # see ``_uses_of_name``
 
     def conflicts(self) -> list[Conflict]:
         """Duplicate and shadowed routes (computed once)."""
@@ -1324,10 +1324,9 @@ def _uses_of_name(facts: ProjectFacts, table: RouteTable, name: str) -> list[_Us
     """Where the project uses ``name`` as a value (not as the receiver of a call, nor as the
     router of a resolved include), and what it stands for there. Found once per name: every
     router of that name asks the same question."""
-    uses = table._uses.get(name)
-    if uses is not None:
-        return uses
-    uses = table._uses[name] = []
+    known = table._uses.get(name)
+    if known is not None:
+        return known
     found: list[tuple[ModuleModel, ir.Expr, Point, Optional[ir.Expr]]] = []
     resolved_includes = {
         (include.module, include.site.order)
@@ -1356,9 +1355,11 @@ def _uses_of_name(facts: ProjectFacts, table: RouteTable, name: str) -> list[_Us
             for result in (*scope.results, *scope.yields):
                 point = Point(scope.id, result.order, result.branch)
                 found.extend((model, e, point, None) for e in _named_in(result.expr, name))
+    uses: list[_Use] = []
     for model, expr, point, bound in found:
         obj = facts.object_at(model, expr, point)
         uses.append((obj.key if obj is not None else None, bound))
+    table._uses[name] = uses
     return uses
 
 

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from fastlint.fastapi.facts import ProjectFacts
 
 _ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
+# The decorators of the routes FL602 checks (path operations and websockets).
+_DECORATORS = ROUTE_DECORATORS | {"websocket"}
 
 
 class _Unknown(Exception):
@@ -283,14 +285,14 @@ class PathParameterMismatch(Rule):
     description = "a `{name}` of the path that no parameter receives, or a `Path()` not in it"
     fix_availability = FixAvailability.UNSAFE
     requires_any = ("{", "Path")
-    requires_match = decorator_text(ROUTE_DECORATORS | {"websocket"})
+    requires_match = decorator_text(_DECORATORS)
     uses_project_facts = True
 
     @classmethod
     def may_report(cls, file: PreCheck) -> bool:
         model = file.model
         paths = _Paths(file.types, file.facts, file.values)
-        for scope, call in file.decorated_functions(ROUTE_DECORATORS | {"websocket"}):
+        for scope, call in file.decorated_functions(_DECORATORS):
             receiver = call.func.value if isinstance(call.func, ir.Attribute) else None
             point = definition_point(model, scope)
             if receiver is None or not file.facts.is_app_or_router(model, receiver, point):
@@ -311,7 +313,7 @@ class PathParameterMismatch(Rule):
             call = decorator.decorator
             if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
                 continue
-            if call.func.attr.value not in ROUTE_DECORATORS | {"websocket"}:
+            if call.func.attr.value not in _DECORATORS:
                 continue
             receiver = model.expr_of(call.func.value)
             where = model.point_of(call.func.value)
