@@ -254,7 +254,7 @@ class RouteTable:
     _conflicts: Optional[list[Conflict]] = None
     _dead: Optional[dict[str, int]] = None
     _by_site: Optional[dict[tuple[str, int], list[RouteEntry]]] = None
-    _uses: dict[str, list[_Use]] = field(default_factory=dict)  # see ``_uses_of_name``
+    _uses: dict[str, list[_Use]] = field(default_factory=dict)  # see ``_find_uses``
 
     def conflicts(self) -> list[Conflict]:
         """Duplicate and shadowed routes (computed once)."""
@@ -1286,9 +1286,9 @@ def never_included(facts: ProjectFacts) -> dict[str, int]:
         if entry.app is not None or any(include.parent is None for include in entry.routers):
             placed.add(owner)
     alive = placed | {mount.child for mount in table.mounts if mount.child is not None}
-    for key, obj in facts.objects.items():
-        if key not in alive and not obj.is_app and _used_elsewhere(facts, table, obj):
-            alive.add(key)
+    candidates = [obj for key, obj in facts.objects.items() if key not in alive and not obj.is_app]
+    _find_uses(facts, table, {_short_name(obj) for obj in candidates})
+    alive |= {obj.key for obj in candidates if _used_elsewhere(table, obj)}
     changed = True
     while changed:  # what a router that may be served includes may be served too
         changed = False
@@ -1303,11 +1303,15 @@ def never_included(facts: ProjectFacts) -> dict[str, int]:
     return dead
 
 
-def _used_elsewhere(facts: ProjectFacts, table: RouteTable, obj: AppObject) -> bool:
+def _short_name(obj: AppObject) -> str:
+    return obj.key.rsplit(".", 1)[-1]
+
+
+def _used_elsewhere(table: RouteTable, obj: AppObject) -> bool:
     """Whether the router object is used other than as the receiver of calls (its own
-    decorators, ``router.include_router(...)``) or as the router of a resolved include."""
-    name = obj.key.rsplit(".", 1)[-1]
-    for key, bound in _uses_of_name(facts, table, name):
+    decorators, ``router.include_router(...)``) or as the router of a resolved include (its
+    name's uses found by ``_find_uses`` first)."""
+    for key, bound in table._uses[_short_name(obj)]:
         if bound is not None and bound == obj.call:
             continue  # the binding that creates the router
         if key is None or key == obj.key:
@@ -1320,20 +1324,32 @@ def _used_elsewhere(facts: ProjectFacts, table: RouteTable, obj: AppObject) -> b
 _Use = tuple[Optional[str], Optional[ir.Expr]]
 
 
-def _uses_of_name(facts: ProjectFacts, table: RouteTable, name: str) -> list[_Use]:
-    """Where the project uses ``name`` as a value (not as the receiver of a call, nor as the
-    router of a resolved include), and what it stands for there. Found once per name: every
-    router of that name asks the same question."""
-    known = table._uses.get(name)
-    if known is not None:
-        return known
-    found: list[tuple[ModuleModel, ir.Expr, Point, Optional[ir.Expr]]] = []
+def _find_uses(facts: ProjectFacts, table: RouteTable, names: set[str]) -> None:
+    """Where the project uses each of ``names`` as a value (not as the receiver of a call, nor
+    as the router of a resolved include), and what it stands for there, into ``table._uses``.
+    One pass over the modules that mention any of them: routers of the same name ask the same
+    question, and most routers are called ``router``."""
+    names = {name for name in names if name not in table._uses}
+    if not names:
+        return
     resolved_includes = {
         (include.module, include.site.order)
         for include in table.includes
         if include.site is not None and include.parent is not None and include.child is not None
     }
-    for model in facts.index.modules_mentioning(name):
+    mentioned: dict[str, ModuleModel] = {}
+    for name in sorted(names):
+        for model in facts.index.modules_mentioning(name):
+            mentioned.setdefault(model.name, model)
+    found: dict[str, list[tuple[ModuleModel, ir.Expr, Point, Optional[ir.Expr]]]] = {
+        name: [] for name in names
+    }
+
+    def record(model: ModuleModel, expr: ir.Expr, point: Point, bound: Optional[ir.Expr]) -> None:
+        for name, named in _named_in(expr, names):
+            found[name].append((model, named, point, bound))
+
+    for model in mentioned.values():
         for site in model.summary.calls:
             point = Point(site.scope, site.order, site.branch)
             args = list(site.call.args)
@@ -1341,39 +1357,39 @@ def _uses_of_name(facts: ProjectFacts, table: RouteTable, name: str) -> list[_Us
                 router = site.call.argument(0, "router")
                 args = [arg for arg in args if arg.value is not router]
             for arg in args:
-                found.extend((model, e, point, None) for e in _named_in(arg.value, name))
+                record(model, arg.value, point, None)
         for binding in model.summary.bindings:
             if binding.value is not None and binding.kind != s.IMPORT:
-                point = binding_point(binding)
-                named = _named_in(binding.value, name)
-                found.extend((model, e, point, binding.value) for e in named)
+                record(model, binding.value, binding_point(binding), binding.value)
         for assignment in model.summary.attributes:
             if assignment.value is not None:
                 point = Point(assignment.scope, assignment.order, assignment.branch)
-                found.extend((model, e, point, None) for e in _named_in(assignment.value, name))
+                record(model, assignment.value, point, None)
         for scope in model.summary.scopes:
             for result in (*scope.results, *scope.yields):
-                point = Point(scope.id, result.order, result.branch)
-                found.extend((model, e, point, None) for e in _named_in(result.expr, name))
-    uses: list[_Use] = []
-    for model, expr, point, bound in found:
-        obj = facts.object_at(model, expr, point)
-        uses.append((obj.key if obj is not None else None, bound))
-    table._uses[name] = uses
-    return uses
+                record(model, result.expr, Point(scope.id, result.order, result.branch), None)
+    for name, uses in found.items():
+        keys = []
+        for model, expr, point, bound in uses:
+            obj = facts.object_at(model, expr, point)
+            keys.append((obj.key if obj is not None else None, bound))
+        table._uses[name] = keys
 
 
-def _named_in(expr: ir.Expr, name: str) -> list[ir.Expr]:
-    """The names and attributes called ``name`` in ``expr`` that may stand for the object
-    itself: not those inside such a name, nor the receivers of method calls."""
-    out: list[ir.Expr] = []
+def _named_in(expr: ir.Expr, names: set[str]) -> list[tuple[str, ir.Expr]]:
+    """The names and attributes in ``expr`` called one of ``names`` that may stand for the
+    object itself (not those inside such a name, nor the receivers of method calls), each with
+    the name it has."""
+    out: list[tuple[str, ir.Expr]] = []
     stack = [expr]
     while stack:
         inner = stack.pop()
-        if isinstance(inner, (ir.Name, ir.Attribute)) and (
-            inner.id == name if isinstance(inner, ir.Name) else inner.attr == name
-        ):
-            out.append(inner)
+        if isinstance(inner, ir.Name):
+            if inner.id in names:
+                out.append((inner.id, inner))
+                continue
+        elif isinstance(inner, ir.Attribute) and inner.attr in names:
+            out.append((inner.attr, inner))
             continue
         if isinstance(inner, ir.Call):
             stack.extend(arg.value for arg in inner.args)

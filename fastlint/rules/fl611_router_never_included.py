@@ -203,4 +203,33 @@ class RouterNeverIncluded(Rule):
                 "app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
             },
         ),
+        # Several routers, each name's uses told apart: another module includes something
+        # called `public` that cannot be resolved (so `public` may be served), `admin` only
+        # decorates.
+        Case(
+            """
+            from fastapi import APIRouter
+
+            admin = APIRouter()  # error: `admin` has path operations (2 routes)
+            public = APIRouter()
+
+            @admin.get("/a")
+            def a(): ...
+
+            @admin.delete("/a")
+            def delete_a(): ...
+
+            @public.get("/p")
+            def p(): ...
+            """,
+            path="app/routes.py",
+            files={
+                "app/__init__.py": "",
+                "app/main.py": (
+                    "import importlib\n\nfrom fastapi import FastAPI\n\n"
+                    "app = FastAPI()\n"
+                    'app.include_router(importlib.import_module("app.routes").public)\n'
+                ),
+            },
+        ),
     )
