@@ -12,7 +12,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["after_file", "after_project", "paused_gc", "tuned_for_a_run"]
+__all__ = ["after_file", "after_project", "before_fork", "paused_gc", "tuned_for_a_run"]
 
 
 @contextmanager
@@ -65,6 +65,16 @@ def after_file() -> None:
         return
     gc.collect(0)
     gc.freeze()
+
+
+def before_fork() -> None:
+    """Before a parallel run forks its workers, once the project facts are built (a tuned run
+    only): the young generation, which holds everything the facts are made of, is collected
+    once and what survives is frozen, as after a file. Otherwise each worker's first
+    collection scans all of that again, writing to every object's header and so copying every
+    page of the parent's heap it inherited, and the parent scans it once more when the run
+    ends (on fastapi's tree, 0.35 s in each of the three)."""
+    after_file()
 
 
 def after_project() -> None:

@@ -16,7 +16,7 @@ from fastlint.config import Settings
 from fastlint.deep import call_deep
 from fastlint.diagnostics import Applicability, Diagnostic
 from fastlint.discovery import discover, is_excluded
-from fastlint.gcpause import after_file, after_project
+from fastlint.gcpause import after_file, after_project, before_fork
 from fastlint.isolation import IsolatedFailure, budget_for, can_isolate, is_outlier, run_isolated
 from fastlint.project.results import Entry, build_entry, fresh
 from fastlint.project.workspace import Workspace
@@ -230,6 +230,7 @@ def _check_by_project(
         if workers > 1 and len(files) >= PARALLEL_THRESHOLD:
             if any(rule.uses_project_facts for rule in rules):
                 call_deep(workspace.prepare, files)  # once here, inherited by the workers
+            before_fork()
             yield from _run_parallel(files, rules, settings, workers, flags, workspace)
         else:
             for path in files:

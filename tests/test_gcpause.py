@@ -169,3 +169,33 @@ def test_a_released_project_is_freed_without_the_collector(tmp_path: Path) -> No
         assert [ref() for ref in alive] == [None, None]
     finally:
         gc.enable()
+
+
+def test_a_parallel_run_freezes_the_project_facts_before_forking(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers inherit the facts: frozen, no collection in a worker (or in the parent when
+    the run ends) scans them again."""
+    from fastlint import runner
+    from fastlint.config import Settings
+    from fastlint.registry import all_rules
+
+    (tmp_path / "pyproject.toml").write_text("")
+    for number in range(runner.PARALLEL_THRESHOLD):
+        (tmp_path / f"m{number}.py").write_text(CHECKED)
+    seen: dict[str, bool] = {}
+
+    def in_parent(files, rules, settings, workers, flags, workspace):  # type: ignore[no-untyped-def]
+        facts = workspace.index_for(files[0]).facts
+        seen["frozen"] = gc.get_freeze_count() > 0 and not any(o is facts for o in gc.get_objects())
+        for path in files:
+            yield runner.process_file(path, rules, settings, workspace, **flags)
+
+    monkeypatch.setattr(runner, "_run_parallel", in_parent)
+    rules = list(all_rules().values())
+    with gcpause.tuned_for_a_run():
+        result = runner.run(
+            [str(tmp_path)], Settings(root=str(tmp_path)), rules, jobs=2, cache=False
+        )
+    assert seen == {"frozen": True}
+    assert {"FL102", "FL401"} <= {d.code for d in result.diagnostics}
